@@ -1,0 +1,3 @@
+from giamsat.cli import main
+
+main()

@@ -1,0 +1,120 @@
+"""Settings: defaults < TOML file < GIAMSAT_* environment variables < command-line options.
+
+The TOML file is `$GIAMSAT_HOME/giamsat.toml` unless GIAMSAT_CONFIG names another. Keys are
+the field names below, flat (``db_url = "..."``) or grouped in tables whose name is the prefix
+(``[ftp] port = 2121`` sets ``ftp_port``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path("var")
+    db_url: str = ""  # default: sqlite:///<home>/giamsat.db
+    archive_url: str = ""  # default: sqlite:///<home>/archive.db
+    bus: str = "embedded"  # embedded | nats
+    nats_url: str = "nats://127.0.0.1:4222"
+    timezone_offset_hours: int = (
+        7  # TT10 file times are Vietnam local time unless a station says otherwise
+    )
+    # receivers
+    ftp_enabled: bool = True
+    ftp_host: str = "127.0.0.1"
+    ftp_port: int = 2121
+    ftp_passive_ports: str = "30000-30099"
+    ftp_tls: bool = True  # explicit FTPS (AUTH TLS) offered on the FTP port
+    sftp_enabled: bool = True
+    sftp_host: str = "127.0.0.1"
+    sftp_port: int = 2222
+    inbox: Path | None = None  # default: <home>/inbox
+    watch_dirs: tuple[str, ...] = ()  # watched-folder mode, for sites with their own FTP server
+    watch_settle_seconds: float = 1.0
+    folder_template: str = "{component}/{yyyy}/{MM}/{ddMMyyyy}"
+    max_file_bytes: int = 1_000_000
+    future_tolerance_seconds: int = 3600
+    name_time_tolerance_seconds: int = 3600
+    relay_url: str = ""  # ftp://, ftps:// or sftp://user:pass@host:port/path (province -> ministry)
+    # web
+    web_enabled: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    # environment rules
+    disconnect_minutes: int = 60
+    silence_alert_hours: int = 12
+    completeness_target_percent: float = 80.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def resolved_db_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.home / 'giamsat.db'}"
+
+    @property
+    def resolved_archive_url(self) -> str:
+        return self.archive_url or f"sqlite:///{self.home / 'archive.db'}"
+
+    @property
+    def resolved_inbox(self) -> Path:
+        return self.inbox or self.home / "inbox"
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = str(_FIELDS[name].type)
+    if isinstance(raw, str):
+        if "bool" in kind:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if "tuple" in kind:
+            return tuple(p for p in raw.split(os.pathsep) if p)
+        if "Path" in kind:
+            return Path(raw)
+    if "tuple" in kind and isinstance(raw, list):
+        return tuple(raw)
+    if "Path" in kind and isinstance(raw, str):
+        return Path(raw)
+    return raw
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and name not in _FIELDS:
+            flat.update(_flatten(value, f"{name}_"))
+        else:
+            flat[name] = value
+    return flat
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment (and the TOML file it points at)."""
+    env = os.environ if environ is None else environ
+    home = Path(overrides.get("home") or env.get("GIAMSAT_HOME") or "var")
+    values: dict[str, Any] = {"home": home}
+    config_path = Path(env.get("GIAMSAT_CONFIG") or home / "giamsat.toml")
+    extra: dict[str, Any] = {}
+    if config_path.is_file():
+        for key, value in _flatten(tomllib.loads(config_path.read_text("utf-8"))).items():
+            if key in _FIELDS:
+                values[key] = _coerce(key, value)
+            else:
+                extra[key] = value
+    for name in _FIELDS:
+        raw = env.get(f"GIAMSAT_{name.upper()}")
+        if raw is not None and name not in ("home", "extra"):
+            values[name] = _coerce(name, raw)
+    values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})
+    values["extra"] = extra
+    return replace(Settings(), **values)

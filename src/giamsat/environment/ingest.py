@@ -1,0 +1,850 @@
+"""Receive → archive → parse → store, for TT10 files from any receiver or the CLI.
+
+Two steps so nothing acknowledged can be lost: :meth:`Ingestor.receive` archives the bytes and
+records the file (outcome ``received``) — that record is the durable queue; :meth:`process`
+parses and stores a batch of recorded files in one transaction. Writes are idempotent on natural
+keys, so re-processing after a crash never duplicates an observation.
+
+Outcomes: ``accepted``; ``duplicate`` (the same content for the same file again, or nothing
+new); ``corrected`` (a re-sent file with the same name and other content: new values win, the old
+ones go to ``observation_revisions``); ``rejected`` (nothing usable; the reasons say why).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.engine import Connection
+
+from giamsat.config import Settings
+from giamsat.core.store import Store
+from giamsat.environment import rollups
+from giamsat.environment.catalog import Catalog, default_catalog
+from giamsat.environment.schema import (
+    observation_revisions,
+    observations,
+    received_files,
+    relay_queue,
+)
+from giamsat.environment.stations import COMPONENT_FOLDERS, Registry, StationInfo, guess_component
+from giamsat.environment.tt10 import (
+    ERROR,
+    INFO,
+    WARNING,
+    FileName,
+    Problem,
+    local_epoch,
+    looks_binary,
+    parse_content,
+    parse_name,
+)
+
+log = logging.getLogger(__name__)
+
+INSERT_CHUNK = 5000
+RECEIVER_SOURCES = ("ftp", "ftps", "sftp", "watch")  # where the folder template applies
+
+
+@dataclass
+class Incoming:
+    """A file as a receiver got it."""
+
+    name: str
+    content: bytes
+    source: str = "cli"
+    account_id: int | None = None
+    path: str | None = None  # relative to the account's home, for the folder-template check
+    received_at: int | None = None
+
+
+@dataclass
+class FileResult:
+    file_id: int
+    name: str
+    outcome: str
+    observations: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    station_code: str | None = None
+
+    @property
+    def quarantined(self) -> bool:
+        return self.outcome == "rejected" or any(
+            p.severity in (ERROR, WARNING) for p in self.problems
+        )
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    corrected: int = 0
+    rejected: int = 0
+    observations: int = 0
+
+    def add(self, result: FileResult) -> None:
+        self.files += 1
+        self.observations += result.observations
+        if result.outcome == "accepted":
+            self.accepted += 1
+        elif result.outcome == "duplicate":
+            self.duplicates += 1
+        elif result.outcome == "corrected":
+            self.corrected += 1
+        else:
+            self.rejected += 1
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "files": self.files,
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "corrected": self.corrected,
+            "rejected": self.rejected,
+            "observations": self.observations,
+        }
+
+
+# A QC hook sets flags for a batch: (conn, series_id, ts, value, status) -> flags.
+Flagger = Callable[[Connection, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def device_status_flags(
+    conn: Connection, series_id: np.ndarray, ts: np.ndarray, value: np.ndarray, status: np.ndarray
+) -> np.ndarray:
+    """The minimum QC: 02 (device error) fails, everything else is not evaluated yet."""
+    return np.where(status == 2, 4, 2).astype(np.int16)
+
+
+@dataclass
+class _Record:
+    id: int
+    name: str
+    content: bytes
+    source: str
+    path: str | None
+    received_at: int
+
+
+@dataclass
+class _Pending:
+    """One file while a batch is being processed."""
+
+    record: _Record
+    result: FileResult
+    station: StationInfo | None = None
+    name_ts: int | None = None
+    correction_of: int | None = None
+    misplaced: bool = False
+    rows: list[tuple[int, int, float, int, int]] = field(
+        default_factory=list
+    )  # sid, ts, v, status, offset
+    inserted: int = 0
+    unchanged: int = 0
+    conflicting: int = 0
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        catalog: Catalog | None = None,
+        flagger: Flagger | None = None,
+        on_stored: Callable[[list[FileResult]], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.catalog = catalog or default_catalog()
+        self.registry = Registry(store, self.catalog)
+        self.flagger = flagger or device_status_flags
+        self.on_stored = on_stored
+        self.quarantine_dir = self.settings.home / "quarantine"
+
+    # --- receiving -------------------------------------------------------------------
+    def receive(self, items: Sequence[Incoming]) -> list[int]:
+        """Archive the bytes and record each file; returns the file ids (the durable queue)."""
+        if not items:
+            return []
+        now = int(time.time())
+        stored = self.store.archive.put_many([i.content for i in items], now)
+        rows = [
+            {
+                "name": item.name.replace("\\", "/").rsplit("/", 1)[-1],
+                "blob_id": s.blob_id,
+                "size": len(item.content),
+                "source": item.source,
+                "account_id": item.account_id,
+                "path": item.path,
+                "received_at": item.received_at or now,
+                "outcome": "received",
+                "observations": 0,
+                "misplaced": False,
+            }
+            for item, s in zip(items, stored, strict=True)
+        ]
+        with self.store.engine.begin() as conn:
+            result = conn.execute(
+                received_files.insert().returning(
+                    received_files.c.id, sort_by_parameter_order=True
+                ),
+                rows,
+            )
+            return [r[0] for r in result]
+
+    def pending(self, limit: int = 10_000) -> list[int]:
+        """Files received but not processed yet (picked up again after a restart)."""
+        with self.store.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(received_files.c.id)
+                    .where(received_files.c.outcome == "received")
+                    .order_by(received_files.c.id)
+                    .limit(limit)
+                ).scalars()
+            )
+
+    def process(self, file_ids: Sequence[int]) -> list[FileResult]:
+        """Parse and store recorded files (already-processed ids are skipped)."""
+        if not file_ids:
+            return []
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(received_files)
+                .where(
+                    received_files.c.id.in_(list(file_ids)), received_files.c.outcome == "received"
+                )
+                .order_by(received_files.c.id)
+            ).all()
+        records = [
+            _Record(
+                r.id, r.name, self.store.archive.get(r.blob_id), r.source, r.path, r.received_at
+            )
+            for r in rows
+        ]
+        return self._process(records)
+
+    def ingest(self, items: Sequence[Incoming]) -> list[FileResult]:
+        """Receive and process in one go (the CLI and benchmarks)."""
+        ids = self.receive(items)
+        records = [
+            _Record(
+                fid,
+                i.name.replace("\\", "/").rsplit("/", 1)[-1],
+                i.content,
+                i.source,
+                i.path,
+                i.received_at or int(time.time()),
+            )
+            for fid, i in zip(ids, items, strict=True)
+        ]
+        return self._process(records)
+
+    # --- processing ------------------------------------------------------------------
+    def _process(self, records: list[_Record]) -> list[FileResult]:
+        if not records:
+            return []
+        now = int(time.time())
+        pendings = [_Pending(r, FileResult(r.id, r.name, "received")) for r in records]
+        with self.store.engine.begin() as conn:
+            self.registry.refresh(conn)
+            batch_keys: dict[
+                tuple[int, int], tuple[int, int]
+            ] = {}  # (station, name_ts) -> (file id, blob marker)
+            for p in pendings:
+                self._prepare(conn, p, now, batch_keys)
+            self._write(conn, [p for p in pendings if p.result.outcome == "received"], now)
+            for p in pendings:
+                self._decide(p)
+            self._record_outcomes(conn, pendings, now)
+        results = [p.result for p in pendings]
+        self._quarantine(pendings)
+        if self.on_stored is not None:
+            try:
+                self.on_stored(results)
+            except Exception:  # a listener must never undo a stored file
+                log.exception("on_stored listener failed")
+        return results
+
+    def _reject(self, p: _Pending, problem: Problem | None = None) -> None:
+        if problem is not None:
+            p.result.problems.append(problem)
+        p.result.outcome = "rejected"
+
+    def _prepare(
+        self,
+        conn: Connection,
+        p: _Pending,
+        now: int,
+        batch_keys: dict[tuple[int, int], tuple[int, int]],
+    ) -> None:
+        rec, res = p.record, p.result
+        size = len(rec.content)
+        s = self.settings
+        if size > s.max_file_bytes:
+            return self._reject(
+                p,
+                Problem("too_large", f"{size:,} bytes is over the {s.max_file_bytes:,}-byte limit"),
+            )
+        if size == 0:
+            return self._reject(p, Problem("empty", "the file is empty"))
+        if looks_binary(rec.content):
+            return self._reject(p, Problem("binary", "the file is binary, not TT10 text"))
+        name = parse_name(rec.name)
+        if isinstance(name, Problem):
+            return self._reject(p, name)
+        parsed = parse_content(rec.content, name, self.catalog)
+        res.problems.extend(parsed.problems)
+        res.station_code = name.station_code
+        if name.extra_tokens:
+            res.problems.append(
+                Problem(
+                    "name_tokens",
+                    f"extra name tokens {'_'.join(name.extra_tokens)!r} ignored",
+                    None,
+                    INFO,
+                )
+            )
+        if parsed.rejected:
+            return self._reject(p)
+        station = self.registry.station(conn, name.station_code)
+        if station is None:
+            codes = {r.parameter for r in parsed.readings if r.known}
+            station = self.registry.create_unregistered(
+                conn,
+                name.station_code,
+                name.province,
+                name.facility,
+                self._component_from_path(rec.path) or guess_component(codes),
+            )
+            res.problems.append(
+                Problem(
+                    "unregistered_station",
+                    f"station {name.station_code} was not registered; created for an administrator to complete",
+                    None,
+                    INFO,
+                )
+            )
+        p.station = station
+        offset = station.utc_offset_min * 60
+        p.name_ts = (local_epoch(name.local_time) or 0) - offset
+        # the same file (station + name time) seen before?
+        earlier = conn.execute(
+            select(received_files.c.id, received_files.c.blob_id, received_files.c.outcome)
+            .where(
+                received_files.c.station_id == station.id,
+                received_files.c.name_ts == p.name_ts,
+                received_files.c.id < rec.id,
+                received_files.c.outcome.in_(("accepted", "corrected", "duplicate")),
+            )
+            .order_by(received_files.c.id)
+        ).all()
+        blob_id = self._blob_of(conn, rec.id)
+        previous = [(r.id, r.blob_id, r.outcome) for r in earlier]
+        if (station.id, p.name_ts) in batch_keys:
+            fid, bid = batch_keys[(station.id, p.name_ts)]
+            previous.append((fid, bid, "accepted"))
+        batch_keys[(station.id, p.name_ts)] = (rec.id, blob_id)
+        if any(bid == blob_id for _, bid, _ in previous):
+            res.outcome = "duplicate"
+            res.problems = [Problem("duplicate", "the same file was received before", None, INFO)]
+            return None
+        stored_before = [
+            fid for fid, _, outcome in previous if outcome in ("accepted", "corrected")
+        ]
+        if stored_before:
+            p.correction_of = stored_before[-1]
+        if rec.path and rec.source in RECEIVER_SOURCES:
+            p.misplaced = self._misplaced(rec.path, station, name)
+            if p.misplaced:
+                res.problems.append(
+                    Problem(
+                        "misplaced",
+                        f"folder {rec.path.rsplit('/', 1)[0] or '/'!r} does not follow {s.folder_template}",
+                        None,
+                        INFO,
+                    )
+                )
+        horizon = now + s.future_tolerance_seconds
+        worst_gap = 0
+        for r in parsed.readings:
+            ts = (local_epoch(r.local_time) or 0) - offset
+            if ts > horizon:
+                res.problems.append(
+                    Problem(
+                        "future_time",
+                        f"{r.parameter} at {r.local_time} is more than {s.future_tolerance_seconds // 60} min in the future",
+                        r.line,
+                    )
+                )
+                continue
+            gap = abs(ts - p.name_ts)
+            worst_gap = max(worst_gap, gap)
+            pid = self.registry.parameter_id(conn, r.parameter, r.known)
+            spec = self.catalog.parameters.get(r.parameter)
+            target = spec.unit_for(station.component) if spec else r.unit
+            value, unit = r.value, r.unit
+            if spec and unit != target:
+                factor = self.catalog.factor(unit, target) if unit else None
+                if factor is not None:
+                    value, unit = value * factor, target
+                elif r.reported_unit.strip() == "" and target:
+                    unit = target  # no unit written: the catalog's is assumed
+                else:
+                    res.problems.append(
+                        Problem(
+                            "unit",
+                            f"{r.parameter}: unit {r.reported_unit!r} is not {target!r} and cannot be converted exactly; stored as reported",
+                            r.line,
+                            WARNING,
+                        )
+                    )
+            info = self.registry.series_for(conn, station, pid, unit, r.reported_unit)
+            if info.unit != unit:
+                factor = self.catalog.factor(unit, info.unit)
+                if factor is not None:
+                    value = value * factor
+                else:
+                    res.problems.append(
+                        Problem(
+                            "unit",
+                            f"{r.parameter}: unit {unit!r} differs from this channel's {info.unit!r}",
+                            r.line,
+                            WARNING,
+                        )
+                    )
+            p.rows.append((info.id, ts, value, r.status, station.utc_offset_min))
+        if worst_gap > s.name_time_tolerance_seconds:
+            res.problems.append(
+                Problem(
+                    "time_mismatch",
+                    f"line times differ from the file name time by up to {worst_gap // 60} min",
+                    None,
+                    WARNING,
+                )
+            )
+        if not p.rows:
+            self._reject(p, Problem("no_valid_lines", "no line of the file could be used"))
+        return None
+
+    def _blob_of(self, conn: Connection, file_id: int) -> int:
+        return int(
+            conn.execute(
+                select(received_files.c.blob_id).where(received_files.c.id == file_id)
+            ).scalar_one()
+        )
+
+    def _component_from_path(self, path: str | None) -> str | None:
+        if not path or "/" not in path:
+            return None
+        first = path.strip("/").split("/", 1)[0]
+        for component, names in COMPONENT_FOLDERS.items():
+            if first in names or first == component:
+                return component
+        return None
+
+    def _misplaced(self, path: str, station: StationInfo, name: FileName) -> bool:
+        """Check the folder against the template ``{component}/{yyyy}/{MM}/{ddMMyyyy}``."""
+        folder = path.strip("/").rsplit("/", 1)[0] if "/" in path.strip("/") else ""
+        stamp = name.local_time
+        expected = self.settings.folder_template.format(
+            component="\0",
+            yyyy=stamp[0:4],
+            MM=stamp[4:6],
+            dd=stamp[6:8],
+            ddMMyyyy=stamp[6:8] + stamp[4:6] + stamp[0:4],
+            yyyyMMdd=stamp[0:8],
+        ).split("/")
+        got = folder.split("/") if folder else []
+        if len(got) < len(expected):
+            return True
+        got = got[-len(expected) :]
+        for want, have in zip(expected, got, strict=True):
+            if want == "\0":
+                if (
+                    have not in COMPONENT_FOLDERS.get(station.component, ())
+                    and have != station.component
+                ):
+                    return True
+            elif want != have:
+                return True
+        return False
+
+    def _write(self, conn: Connection, pendings: list[_Pending], now: int) -> None:
+        if not pendings:
+            return
+        owner: list[int] = []
+        rows: list[tuple[int, int, float, int, int]] = []
+        for i, p in enumerate(pendings):
+            rows.extend(p.rows)
+            owner.extend([i] * len(p.rows))
+        sid = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        ts = np.fromiter((r[1] for r in rows), np.int64, len(rows))
+        value = np.fromiter((r[2] for r in rows), np.float64, len(rows))
+        status = np.fromiter((r[3] for r in rows), np.int16, len(rows))
+        offset = np.fromiter((r[4] for r in rows), np.int64, len(rows))
+        owners = np.asarray(owner, dtype=np.int64)
+        flag = np.asarray(self.flagger(conn, sid, ts, value, status), dtype=np.int16)
+        self.store.ensure_partitions(conn, "observations", int(ts.min()), int(ts.max()))
+        is_fix = np.array([pendings[o].correction_of is not None for o in owner], dtype=bool)
+        touched: list[tuple[int, int, int]] = []
+        # ordinary files: insert what is new, leave what is there
+        normal = np.flatnonzero(~is_fix)
+        if len(normal):
+            keys = sid[normal] * (1 << 34) + ts[normal]
+            _, first = np.unique(keys, return_index=True)
+            candidates = normal[np.sort(first)]
+            inserted = self._insert_new(
+                conn,
+                sid[candidates],
+                ts[candidates],
+                value[candidates],
+                status[candidates],
+                flag[candidates],
+            )
+            got = np.isin(sid[normal] * (1 << 34) + ts[normal], inserted) & np.isin(
+                normal, candidates
+            )
+            new_idx = normal[got]
+            for i, count in enumerate(
+                np.bincount(owners[new_idx], minlength=len(pendings)).tolist()
+            ):
+                pendings[i].inserted += count
+            old_idx = normal[~got]
+            if len(old_idx):
+                self._compare_existing(
+                    conn,
+                    pendings,
+                    owners[old_idx],
+                    sid[old_idx],
+                    ts[old_idx],
+                    value[old_idx],
+                    status[old_idx],
+                )
+            usable = new_idx[(status[new_idx] == 0) & np.isin(flag[new_idx], rollups.USABLE_FLAGS)]
+            rollups.add_observations(conn, sid[usable], ts[usable], value[usable], offset[usable])
+        # corrections: new values win, the old ones are kept as revisions
+        fix = np.flatnonzero(is_fix)
+        if len(fix):
+            self._apply_corrections(
+                conn,
+                pendings,
+                owners[fix],
+                sid[fix],
+                ts[fix],
+                value[fix],
+                status[fix],
+                flag[fix],
+                now,
+            )
+            touched.extend(
+                zip(sid[fix].tolist(), ts[fix].tolist(), offset[fix].tolist(), strict=True)
+            )
+            rollups.recompute(conn, touched)
+        self._update_latest(conn, pendings, sid, ts, value, status, flag, now)
+
+    def _insert_new(
+        self,
+        conn: Connection,
+        sid: np.ndarray,
+        ts: np.ndarray,
+        value: np.ndarray,
+        status: np.ndarray,
+        flag: np.ndarray,
+    ) -> np.ndarray:
+        """INSERT … ON CONFLICT DO NOTHING RETURNING: the keys that were really new."""
+        out: list[int] = []
+        pg = not self.store.is_sqlite
+        for start in range(0, len(sid), INSERT_CHUNK):
+            sl = slice(start, start + INSERT_CHUNK)
+            if pg:
+                result = conn.exec_driver_sql(
+                    "INSERT INTO observations (series_id, ts, value, status, flag) "
+                    "SELECT * FROM unnest(%s::int[], %s::bigint[], %s::float8[], %s::smallint[], %s::smallint[]) "
+                    "ON CONFLICT DO NOTHING RETURNING series_id, ts",
+                    (
+                        sid[sl].tolist(),
+                        ts[sl].tolist(),
+                        value[sl].tolist(),
+                        status[sl].tolist(),
+                        flag[sl].tolist(),
+                    ),
+                )
+            else:
+                n = len(sid[sl])
+                flat: list[Any] = []
+                for row in zip(
+                    sid[sl].tolist(),
+                    ts[sl].tolist(),
+                    value[sl].tolist(),
+                    status[sl].tolist(),
+                    flag[sl].tolist(),
+                    strict=True,
+                ):
+                    flat.extend(row)
+                result = conn.exec_driver_sql(
+                    "INSERT INTO observations (series_id, ts, value, status, flag) VALUES "
+                    + ",".join(["(?,?,?,?,?)"] * n)
+                    + " ON CONFLICT DO NOTHING RETURNING series_id, ts",
+                    tuple(flat),
+                )
+            out.extend(s * (1 << 34) + t for s, t in result)
+        return np.asarray(out, dtype=np.int64)
+
+    def _existing(
+        self, conn: Connection, sid: np.ndarray, ts: np.ndarray
+    ) -> dict[tuple[int, int], tuple[float | None, int, int]]:
+        found: dict[tuple[int, int], tuple[float | None, int, int]] = {}
+        query = text(
+            "SELECT series_id, ts, value, status, flag FROM observations WHERE series_id = :s AND ts = :t"
+        )
+        for s, t in set(zip(sid.tolist(), ts.tolist(), strict=True)):
+            row = conn.execute(query, {"s": s, "t": t}).first()
+            if row is not None:
+                found[(s, t)] = (row.value, row.status, row.flag)
+        return found
+
+    def _compare_existing(
+        self,
+        conn: Connection,
+        pendings: list[_Pending],
+        owners: np.ndarray,
+        sid: np.ndarray,
+        ts: np.ndarray,
+        value: np.ndarray,
+        status: np.ndarray,
+    ) -> None:
+        stored = self._existing(conn, sid, ts)
+        for o, s, t, v, st in zip(
+            owners.tolist(), sid.tolist(), ts.tolist(), value.tolist(), status.tolist(), strict=True
+        ):
+            old = stored.get((s, t))
+            if old is not None and old[0] == v and old[1] == st:
+                pendings[o].unchanged += 1
+            else:
+                pendings[o].conflicting += 1
+
+    def _apply_corrections(
+        self,
+        conn: Connection,
+        pendings: list[_Pending],
+        owners: np.ndarray,
+        sid: np.ndarray,
+        ts: np.ndarray,
+        value: np.ndarray,
+        status: np.ndarray,
+        flag: np.ndarray,
+        now: int,
+    ) -> None:
+        stored = self._existing(conn, sid, ts)
+        revisions = []
+        upserts = []
+        for o, s, t, v, st, f in zip(
+            owners.tolist(),
+            sid.tolist(),
+            ts.tolist(),
+            value.tolist(),
+            status.tolist(),
+            flag.tolist(),
+            strict=True,
+        ):
+            old = stored.get((s, t))
+            if old is not None and old[0] == v and old[1] == st:
+                pendings[o].unchanged += 1
+                continue
+            if old is not None:
+                revisions.append(
+                    {
+                        "series_id": s,
+                        "ts": t,
+                        "value": old[0],
+                        "status": old[1],
+                        "flag": old[2],
+                        "replaced_at": now,
+                        "replaced_by_file_id": pendings[o].record.id,
+                        "reason": "correction",
+                    }
+                )
+            upserts.append({"series_id": s, "ts": t, "value": v, "status": st, "flag": f})
+            pendings[o].inserted += 1
+        if revisions:
+            conn.execute(observation_revisions.insert(), revisions)
+        if upserts:
+            conn.execute(
+                self.store.upsert(observations, ["series_id", "ts"], ["value", "status", "flag"]),
+                upserts,
+            )
+
+    def _update_latest(
+        self,
+        conn: Connection,
+        pendings: list[_Pending],
+        sid: np.ndarray,
+        ts: np.ndarray,
+        value: np.ndarray,
+        status: np.ndarray,
+        flag: np.ndarray,
+        now: int,
+    ) -> None:
+        order = np.lexsort((ts, sid))
+        last = np.flatnonzero(np.r_[sid[order][1:] != sid[order][:-1], True])
+        first = np.flatnonzero(np.r_[True, sid[order][1:] != sid[order][:-1]])
+        lo, hi = order[first], order[last]
+        least = "min" if self.store.is_sqlite else "LEAST"
+        conn.execute(
+            text(
+                f"UPDATE series SET first_ts = {least}(COALESCE(first_ts, :first), :first), "
+                "last_ts = :t, last_value = :v, last_status = :st, last_flag = :f "
+                "WHERE id = :s AND (last_ts IS NULL OR last_ts <= :t)"
+            ),
+            [
+                {
+                    "s": int(sid[h]),
+                    "t": int(ts[h]),
+                    "v": float(value[h]),
+                    "st": int(status[h]),
+                    "f": int(flag[h]),
+                    "first": int(ts[l_]),
+                }
+                for h, l_ in zip(hi, lo, strict=True)
+            ],
+        )
+        conn.execute(
+            text(
+                f"UPDATE series SET first_ts = {least}(COALESCE(first_ts, :first), :first) WHERE id = :s"
+            ),
+            [{"s": int(sid[l_]), "first": int(ts[l_])} for l_ in lo],
+        )
+        per_station: dict[int, int] = {}
+        for p in pendings:
+            if p.station is not None and p.rows:
+                newest = max(r[1] for r in p.rows)
+                per_station[p.station.id] = max(per_station.get(p.station.id, newest), newest)
+        greatest = "max" if self.store.is_sqlite else "GREATEST"
+        conn.execute(
+            text(
+                f"UPDATE stations SET last_file_at = :now, last_obs_ts = {greatest}(COALESCE(last_obs_ts, :t), :t) WHERE id = :s"
+            ),
+            [{"s": s, "t": t, "now": now} for s, t in per_station.items()],
+        )
+
+    def _decide(self, p: _Pending) -> None:
+        res = p.result
+        if res.outcome != "received":
+            return
+        res.observations = p.inserted
+        if p.correction_of is not None:
+            res.outcome = "corrected" if p.inserted else "duplicate"
+            if p.inserted:
+                res.problems.append(
+                    Problem(
+                        "correction",
+                        f"replaces values of file {p.correction_of}; the old values are kept as revisions",
+                        None,
+                        INFO,
+                    )
+                )
+            return
+        if p.conflicting:
+            res.problems.append(
+                Problem(
+                    "conflicts_stored",
+                    f"{p.conflicting} value(s) differ from values already stored from another file; the stored ones were kept",
+                    None,
+                    WARNING,
+                )
+            )
+        if p.inserted == 0 and p.conflicting == 0:
+            res.outcome = "duplicate"
+            res.problems.append(Problem("duplicate", "every value was already stored", None, INFO))
+            return
+        if p.unchanged:
+            res.problems.append(
+                Problem("already_stored", f"{p.unchanged} value(s) were already stored", None, INFO)
+            )
+        res.outcome = "accepted"
+
+    def _record_outcomes(self, conn: Connection, pendings: list[_Pending], now: int) -> None:
+        conn.execute(
+            update(received_files)
+            .where(received_files.c.id == bindparam("fid"))
+            .values(
+                outcome=bindparam("outcome"),
+                processed_at=now,
+                reasons=bindparam("reasons"),
+                observations=bindparam("n"),
+                station_id=bindparam("station"),
+                name_ts=bindparam("name_ts"),
+                misplaced=bindparam("misplaced"),
+                supersedes_id=bindparam("supersedes"),
+            ),
+            [
+                {
+                    "fid": p.record.id,
+                    "outcome": p.result.outcome,
+                    "reasons": [x.as_dict() for x in p.result.problems] or None,
+                    "n": p.result.observations,
+                    "station": p.station.id if p.station else None,
+                    "name_ts": p.name_ts,
+                    "misplaced": p.misplaced,
+                    "supersedes": p.correction_of if p.result.outcome == "corrected" else None,
+                }
+                for p in pendings
+            ],
+        )
+        relay = self.settings.relay_url
+        accepted = [p.record.id for p in pendings if p.result.outcome in ("accepted", "corrected")]
+        if relay and accepted:
+            conn.execute(
+                relay_queue.insert(),
+                [
+                    {"file_id": fid, "target": relay, "attempts": 0, "next_attempt_at": now}
+                    for fid in accepted
+                ],
+            )
+
+    def _quarantine(self, pendings: list[_Pending]) -> None:
+        """Keep a readable copy of every problem file, with its reasons, for people to look at."""
+        for p in pendings:
+            if not p.result.quarantined:
+                continue
+            day = time.strftime("%Y%m%d", time.gmtime(p.record.received_at))
+            folder = self.quarantine_dir / day
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                stem = f"{p.record.id}_{Path(p.record.name).name}"
+                (folder / stem).write_bytes(p.record.content)
+                (folder / f"{stem}.reasons.json").write_text(
+                    json.dumps(
+                        {
+                            "file_id": p.record.id,
+                            "name": p.record.name,
+                            "outcome": p.result.outcome,
+                            "reasons": [x.as_dict() for x in p.result.problems],
+                        },
+                        ensure_ascii=False,
+                        indent=1,
+                    ),
+                    "utf-8",
+                )
+            except OSError:
+                log.exception("could not write quarantine copy of file %s", p.record.id)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterable[Path]:
+    """Files under the given files and folders, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file():
+                    yield child
+        else:
+            yield path

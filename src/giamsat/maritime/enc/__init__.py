@@ -1,0 +1,1 @@
+"""Electronic navigational charts (IHO S-57): import, tiles, display data."""

@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.engine import Connection
 
 from giamsat.config import Settings
+from giamsat.core.events import hub as events
 from giamsat.core.store import Store
 from giamsat.environment import rollups
 from giamsat.environment.catalog import Catalog, default_catalog
@@ -147,6 +148,7 @@ class _Pending:
     rows: list[tuple[int, int, float, int, int]] = field(
         default_factory=list
     )  # sid, ts, v, status, offset
+    codes: list[str] = field(default_factory=list)  # parameter code of each row
     inserted: int = 0
     unchanged: int = 0
     conflicting: int = 0
@@ -267,6 +269,7 @@ class Ingestor:
             self._record_outcomes(conn, pendings, now)
         results = [p.result for p in pendings]
         self._quarantine(pendings)
+        self._publish(pendings)
         if self.on_stored is not None:
             try:
                 self.on_stored(results)
@@ -422,6 +425,7 @@ class Ingestor:
                         )
                     )
             p.rows.append((info.id, ts, value, r.status, station.utc_offset_min))
+            p.codes.append(r.parameter)
         if worst_gap > s.name_time_tolerance_seconds:
             res.problems.append(
                 Problem(
@@ -810,6 +814,27 @@ class Ingestor:
                     for fid in accepted
                 ],
             )
+
+    def _publish(self, pendings: list[_Pending]) -> None:
+        """Live events for the web and notifiers: each file's outcome, each station's new values."""
+        for p in pendings:
+            res = p.result
+            events.publish(
+                "env.file",
+                {
+                    "file_id": res.file_id,
+                    "name": res.name,
+                    "outcome": res.outcome,
+                    "station": res.station_code,
+                    "observations": res.observations,
+                },
+            )
+            if p.station is not None and res.outcome in ("accepted", "corrected") and p.rows:
+                values = [
+                    {"parameter": code, "ts": row[1], "value": row[2], "status": row[3]}
+                    for code, row in zip(p.codes, p.rows, strict=True)
+                ]
+                events.publish("env.observations", {"station": p.station.code, "values": values})
 
     def _quarantine(self, pendings: list[_Pending]) -> None:
         """Keep a readable copy of every problem file, with its reasons, for people to look at."""

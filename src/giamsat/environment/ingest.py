@@ -804,7 +804,7 @@ class Ingestor:
                 for p in pendings
             ],
         )
-        relay = self.settings.relay_url
+        relay = _redacted(self.settings.relay_url)
         accepted = [p.record.id for p in pendings if p.result.outcome in ("accepted", "corrected")]
         if relay and accepted:
             conn.execute(
@@ -873,3 +873,12 @@ def iter_files(paths: Iterable[Path]) -> Iterable[Path]:
                     yield child
         else:
             yield path
+
+
+def _redacted(url: str) -> str:
+    """The relay target as shown in the queue: never the password."""
+    if not url:
+        return ""
+    from giamsat.environment.relay import Upstream
+
+    return Upstream.parse(url).redacted

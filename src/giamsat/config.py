@@ -21,6 +21,7 @@ class Settings:
     archive_url: str = ""  # default: sqlite:///<home>/archive.db
     bus: str = "embedded"  # embedded | nats
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = "GIAMSAT"  # subjects are "<stream lowercased>.>"
     timezone_offset_hours: int = (
         7  # TT10 file times are Vietnam local time unless a station says otherwise
     )

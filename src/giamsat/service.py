@@ -36,7 +36,7 @@ class Service:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store or Store.from_settings(settings)
-        self.bus = make_bus(settings.bus, settings.nats_url)
+        self.bus = make_bus(settings.bus, settings.nats_url, settings.nats_stream)
         self.ingestor = Ingestor(self.store, settings)
         self.worker = IngestWorker(self.bus, self.ingestor)
         self.inbox: Path = settings.resolved_inbox

@@ -195,3 +195,23 @@ def _outcomes(store: Store) -> list[tuple]:
                 )
             )
         ]
+
+
+def test_upload_through_nats_jetstream(store: Store, settings: Settings, accounts: dict) -> None:
+    import asyncio
+    import secrets
+
+    from tests.core.test_bus import _delete_stream
+
+    stream = f"TEST_{secrets.token_hex(4).upper()}"
+    try:
+        with RunningService(
+            settings, store, bus="nats", nats_stream=stream, sftp_enabled=False
+        ) as svc:
+            ftp = ftp_login(svc.ftp_port, "station_a", accounts["station_a"])
+            assert ftp.storbinary(f"STOR {NAME_A}", io.BytesIO(content())).startswith("226")
+            ftp.quit()
+            data = wait_for(lambda: exported(store), timeout=5.0)
+    finally:
+        asyncio.run(_delete_stream(stream))
+    assert {r[1] for r in data} == {"COD", "pH"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -119,9 +120,12 @@ class EmbeddedBus:
 class NatsBus:
     """NATS JetStream: one file-backed stream for ``giamsat.>``, durable pull consumers."""
 
-    def __init__(self, url: str, stream: str = STREAM, ack_wait: float = 30.0) -> None:
+    def __init__(
+        self, url: str, stream: str = STREAM, prefix: str = SUBJECT_PREFIX, ack_wait: float = 30.0
+    ) -> None:
         self.url = url
         self.stream = stream
+        self.prefix = prefix
         self.ack_wait = ack_wait
         self._nc: Any = None
         self._js: Any = None
@@ -133,7 +137,7 @@ class NatsBus:
         self._nc = await nats.connect(self.url, max_reconnect_attempts=-1, reconnect_time_wait=1)
         self._js = self._nc.jetstream()
         config = StreamConfig(
-            name=self.stream, subjects=[f"{SUBJECT_PREFIX}>"], duplicate_window=120.0
+            name=self.stream, subjects=[f"{self.prefix}>"], duplicate_window=120.0
         )
         try:
             await self._js.add_stream(config)
@@ -142,15 +146,15 @@ class NatsBus:
 
     async def publish(self, subject: str, data: bytes, msg_id: str | None = None) -> None:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
-        await self._js.publish(SUBJECT_PREFIX + subject, data, headers=headers)
+        await self._js.publish(self.prefix + subject, data, headers=headers)
 
     async def consume(self, subject: str, durable: str, handler: Handler, batch: int = 500) -> None:
         from nats.errors import TimeoutError as NatsTimeout
         from nats.js.api import ConsumerConfig
 
         sub = await self._js.pull_subscribe(
-            SUBJECT_PREFIX + subject,
-            durable=durable,
+            self.prefix + subject,
+            durable=re.sub(r"[^A-Za-z0-9_-]", "_", durable),  # JetStream names allow no dots
             config=ConsumerConfig(ack_wait=self.ack_wait, max_ack_pending=20_000),
         )
         while True:
@@ -160,7 +164,7 @@ class NatsBus:
                 continue
             messages = [
                 Message(
-                    m.subject[len(SUBJECT_PREFIX) :],
+                    m.subject[len(self.prefix) :],
                     m.data,
                     m.metadata.num_delivered,
                     m.ack,
@@ -184,9 +188,9 @@ class NatsBus:
             self._nc = None
 
 
-def make_bus(kind: str, nats_url: str) -> EmbeddedBus | NatsBus:
+def make_bus(kind: str, nats_url: str, stream: str = STREAM) -> EmbeddedBus | NatsBus:
     if kind == "nats":
-        return NatsBus(nats_url)
+        return NatsBus(nats_url, stream=stream, prefix=f"{stream.lower()}.")
     if kind == "embedded":
         return EmbeddedBus()
     raise ValueError(f"bus {kind!r}: embedded or nats")

@@ -112,6 +112,13 @@ class EventHub:
             except Exception:
                 log.exception("event listener failed on %s", topic)
 
+    def has_listeners(self, topic: str) -> bool:
+        """Whether anybody would receive ``topic`` (lets publishers skip building payloads)."""
+        with self._lock:
+            return any(s.wants(topic) for s in self._subs) or any(
+                t is None or topic in t or topic.split(".", 1)[0] in t for t, _ in self._callbacks
+            )
+
     @property
     def subscriber_count(self) -> int:
         with self._lock:

@@ -49,16 +49,31 @@ class Catalog:
     _names: dict[str, str]
     _units: dict[str, str]
     _conversions: dict[tuple[str, str], float]
+    _memo: dict[tuple[str, str], str | None] = field(default_factory=dict)  # hot path of ingest
 
     def parameter(self, name: str) -> Parameter | None:
-        code = self._names.get(fold(name))
+        code = self.canonical_name(name)
         return self.parameters[code] if code else None
 
     def canonical_name(self, name: str) -> str | None:
-        return self._names.get(fold(name))
+        key = ("p", name)
+        try:
+            return self._memo[key]
+        except KeyError:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            found = self._memo[key] = self._names.get(fold(name))
+            return found
 
     def canonical_unit(self, unit: str) -> str | None:
-        return self._units.get(fold_unit(unit.strip()))
+        key = ("u", unit)
+        try:
+            return self._memo[key]
+        except KeyError:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            found = self._memo[key] = self._units.get(fold_unit(unit.strip()))
+            return found
 
     def factor(self, from_unit: str, to_unit: str) -> float | None:
         """Multiplier from one canonical unit to another, only where the conversion is exact."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -28,16 +29,18 @@ def env_ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-problem lines."),
 ) -> None:
     """Ingest TT10 files; the last stdout line is a JSON summary."""
-    from giamsat.environment.ingest import Incoming, Ingestor, Summary, iter_files
+    from giamsat.environment.bulk import list_files, read_all
+    from giamsat.environment.ingest import Incoming, Ingestor, Summary
 
     app = state(ctx)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}")
+    gc.set_threshold(100_000, 50, 100)  # millions of short-lived objects, few cycles
     store = app.store()
     ingestor = Ingestor(store, app.settings)
     summary = Summary()
-    files = list(iter_files(paths))
+    files = list_files(paths)
     progress = _progress(len(files))
     batch: list[Incoming] = []
 
@@ -55,20 +58,26 @@ def env_ingest(
             progress.update(len(batch))
         batch.clear()
 
-    for path in files:
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            typer.echo(f"{path}: error: cannot read ({exc.strerror})", err=True)
+    unreadable = 0
+    archive_url = store.archive.engine.url.render_as_string(
+        hide_password=False
+    )  # created before forking
+    for path, item in read_all(files, app.settings.max_file_bytes, archive_url):
+        if isinstance(item, OSError):
+            unreadable += 1
+            typer.echo(f"{path}: error: cannot read ({item.strerror})", err=True)
             continue
-        batch.append(Incoming(name=path.name, content=content, source="cli"))
+        batch.append(item)
         if len(batch) >= BATCH:
             flush()
     if batch:
         flush()
     if progress:
         progress.close()
-    print_json_line(summary.as_dict())
+    out = summary.as_dict()
+    if unreadable:
+        out["unreadable"] = unreadable
+    print_json_line(out)
 
 
 class _Bar:

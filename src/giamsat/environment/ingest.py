@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
 from giamsat.config import Settings
@@ -41,6 +42,7 @@ from giamsat.environment.tt10 import (
     INFO,
     WARNING,
     FileName,
+    ParsedFile,
     Problem,
     local_epoch,
     looks_binary,
@@ -64,6 +66,10 @@ class Incoming:
     account_id: int | None = None
     path: str | None = None  # relative to the account's home, for the folder-template check
     received_at: int | None = None
+    sha256: bytes | None = None  # precomputed by a bulk worker
+    parsed: ParsedFile | None = None  # precomputed by a bulk worker
+    blob_id: int | None = None  # already archived by a bulk worker (content may then be empty)
+    size: int | None = None  # bytes, when content was dropped after archiving
 
 
 @dataclass
@@ -133,6 +139,8 @@ class _Record:
     source: str
     path: str | None
     received_at: int
+    blob_id: int
+    parsed: ParsedFile | None = None
 
 
 @dataclass
@@ -174,33 +182,49 @@ class Ingestor:
     # --- receiving -------------------------------------------------------------------
     def receive(self, items: Sequence[Incoming]) -> list[int]:
         """Archive the bytes and record each file; returns the file ids (the durable queue)."""
+        return [fid for fid, _ in self._receive(items)]
+
+    def _receive(self, items: Sequence[Incoming]) -> list[tuple[int, int]]:
         if not items:
             return []
         now = int(time.time())
-        stored = self.store.archive.put_many([i.content for i in items], now)
+        todo = [i for i in items if i.blob_id is None]
+        stored = iter(
+            self.store.archive.put_many([i.content for i in todo], now, [i.sha256 for i in todo])
+            if todo
+            else []
+        )
+        blob_ids = [i.blob_id if i.blob_id is not None else next(stored).blob_id for i in items]
         rows = [
-            {
-                "name": item.name.replace("\\", "/").rsplit("/", 1)[-1],
-                "blob_id": s.blob_id,
-                "size": len(item.content),
-                "source": item.source,
-                "account_id": item.account_id,
-                "path": item.path,
-                "received_at": item.received_at or now,
-                "outcome": "received",
-                "observations": 0,
-                "misplaced": False,
-            }
-            for item, s in zip(items, stored, strict=True)
-        ]
-        with self.store.engine.begin() as conn:
-            result = conn.execute(
-                received_files.insert().returning(
-                    received_files.c.id, sort_by_parameter_order=True
-                ),
-                rows,
+            (
+                item.name.replace("\\", "/").rsplit("/", 1)[-1],
+                blob_id,
+                item.size if item.size is not None else len(item.content),
+                item.source,
+                item.account_id,
+                item.path,
+                item.received_at or now,
+                "received",
+                0,
+                False,
             )
-            return [r[0] for r in result]
+            for item, blob_id in zip(items, blob_ids, strict=True)
+        ]
+        columns = (
+            "name",
+            "blob_id",
+            "size",
+            "source",
+            "account_id",
+            "path",
+            "received_at",
+            "outcome",
+            "observations",
+            "misplaced",
+        )
+        with self.store.engine.begin() as conn:
+            ids = self.store.insert_returning_ids(conn, "received_files", columns, rows)
+        return list(zip(ids, blob_ids, strict=True))
 
     def pending(self, limit: int = 10_000) -> list[int]:
         """Files received but not processed yet (picked up again after a restart)."""
@@ -226,17 +250,16 @@ class Ingestor:
                 )
                 .order_by(received_files.c.id)
             ).all()
+        contents = self.store.archive.get_many([r.blob_id for r in rows])
         records = [
-            _Record(
-                r.id, r.name, self.store.archive.get(r.blob_id), r.source, r.path, r.received_at
-            )
+            _Record(r.id, r.name, contents[r.blob_id], r.source, r.path, r.received_at, r.blob_id)
             for r in rows
         ]
         return self._process(records)
 
     def ingest(self, items: Sequence[Incoming]) -> list[FileResult]:
         """Receive and process in one go (the CLI and benchmarks)."""
-        ids = self.receive(items)
+        ids = self._receive(items)
         records = [
             _Record(
                 fid,
@@ -245,8 +268,10 @@ class Ingestor:
                 i.source,
                 i.path,
                 i.received_at or int(time.time()),
+                blob_id,
+                i.parsed,
             )
-            for fid, i in zip(ids, items, strict=True)
+            for (fid, blob_id), i in zip(ids, items, strict=True)
         ]
         return self._process(records)
 
@@ -258,11 +283,9 @@ class Ingestor:
         pendings = [_Pending(r, FileResult(r.id, r.name, "received")) for r in records]
         with self.store.engine.begin() as conn:
             self.registry.refresh(conn)
-            batch_keys: dict[
-                tuple[int, int], tuple[int, int]
-            ] = {}  # (station, name_ts) -> (file id, blob marker)
             for p in pendings:
-                self._prepare(conn, p, now, batch_keys)
+                self._prepare(conn, p, now)
+            self._classify(conn, pendings)
             self._write(conn, [p for p in pendings if p.result.outcome == "received"], now)
             for p in pendings:
                 self._decide(p)
@@ -287,24 +310,28 @@ class Ingestor:
         conn: Connection,
         p: _Pending,
         now: int,
-        batch_keys: dict[tuple[int, int], tuple[int, int]],
     ) -> None:
         rec, res = p.record, p.result
         size = len(rec.content)
         s = self.settings
-        if size > s.max_file_bytes:
-            return self._reject(
-                p,
-                Problem("too_large", f"{size:,} bytes is over the {s.max_file_bytes:,}-byte limit"),
-            )
-        if size == 0:
-            return self._reject(p, Problem("empty", "the file is empty"))
-        if looks_binary(rec.content):
-            return self._reject(p, Problem("binary", "the file is binary, not TT10 text"))
-        name = parse_name(rec.name)
-        if isinstance(name, Problem):
-            return self._reject(p, name)
-        parsed = parse_content(rec.content, name, self.catalog)
+        if rec.parsed is not None and rec.parsed.name is not None:
+            name = rec.parsed.name  # checked and parsed by a bulk worker
+        else:
+            if size > s.max_file_bytes:
+                return self._reject(
+                    p,
+                    Problem(
+                        "too_large", f"{size:,} bytes is over the {s.max_file_bytes:,}-byte limit"
+                    ),
+                )
+            if size == 0:
+                return self._reject(p, Problem("empty", "the file is empty"))
+            if looks_binary(rec.content):
+                return self._reject(p, Problem("binary", "the file is binary, not TT10 text"))
+            name = parse_name(rec.name)
+            if isinstance(name, Problem):
+                return self._reject(p, name)
+        parsed = rec.parsed or parse_content(rec.content, name, self.catalog)
         res.problems.extend(parsed.problems)
         res.station_code = name.station_code
         if name.extra_tokens:
@@ -339,32 +366,6 @@ class Ingestor:
         p.station = station
         offset = station.utc_offset_min * 60
         p.name_ts = (local_epoch(name.local_time) or 0) - offset
-        # the same file (station + name time) seen before?
-        earlier = conn.execute(
-            select(received_files.c.id, received_files.c.blob_id, received_files.c.outcome)
-            .where(
-                received_files.c.station_id == station.id,
-                received_files.c.name_ts == p.name_ts,
-                received_files.c.id < rec.id,
-                received_files.c.outcome.in_(("accepted", "corrected", "duplicate")),
-            )
-            .order_by(received_files.c.id)
-        ).all()
-        blob_id = self._blob_of(conn, rec.id)
-        previous = [(r.id, r.blob_id, r.outcome) for r in earlier]
-        if (station.id, p.name_ts) in batch_keys:
-            fid, bid = batch_keys[(station.id, p.name_ts)]
-            previous.append((fid, bid, "accepted"))
-        batch_keys[(station.id, p.name_ts)] = (rec.id, blob_id)
-        if any(bid == blob_id for _, bid, _ in previous):
-            res.outcome = "duplicate"
-            res.problems = [Problem("duplicate", "the same file was received before", None, INFO)]
-            return None
-        stored_before = [
-            fid for fid, _, outcome in previous if outcome in ("accepted", "corrected")
-        ]
-        if stored_before:
-            p.correction_of = stored_before[-1]
         if rec.path and rec.source in RECEIVER_SOURCES:
             p.misplaced = self._misplaced(rec.path, station, name)
             if p.misplaced:
@@ -439,12 +440,46 @@ class Ingestor:
             self._reject(p, Problem("no_valid_lines", "no line of the file could be used"))
         return None
 
-    def _blob_of(self, conn: Connection, file_id: int) -> int:
-        return int(
-            conn.execute(
-                select(received_files.c.blob_id).where(received_files.c.id == file_id)
-            ).scalar_one()
-        )
+    def _classify(self, conn: Connection, pendings: list[_Pending]) -> None:
+        """Duplicates and corrections: has this file (station + name time) been stored before?"""
+        todo = [p for p in pendings if p.result.outcome == "received" and p.station is not None]
+        if not todo:
+            return
+        keys = {(p.station.id, p.name_ts) for p in todo if p.station is not None}
+        first_id = min(p.record.id for p in todo)
+        earlier: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        stations_ids = sorted({k[0] for k in keys})
+        times = sorted({k[1] for k in keys if k[1] is not None})
+        for i in range(0, len(stations_ids), 500):
+            for j in range(0, len(times), 500):
+                st = stations_ids[i : i + 500]
+                tt = times[j : j + 500]
+                sql = (
+                    "SELECT id, station_id, name_ts, blob_id, outcome FROM received_files "
+                    f"WHERE station_id IN ({', '.join('?' * len(st))}) AND name_ts IN ({', '.join('?' * len(tt))}) "
+                    "AND id < ? AND outcome IN ('accepted', 'corrected', 'duplicate')"
+                )
+                for fid, station_id, name_ts, blob_id, outcome in self.store.fetch_all(
+                    conn, sql, [*st, *tt, first_id]
+                ):
+                    if (station_id, name_ts) in keys:
+                        earlier.setdefault((station_id, name_ts), []).append(
+                            (fid, blob_id, outcome)
+                        )
+        for p in sorted(todo, key=lambda x: x.record.id):
+            key = (p.station.id, p.name_ts)  # type: ignore[union-attr]
+            previous = sorted(earlier.get(key, []))
+            if any(blob == p.record.blob_id for _, blob, _ in previous):
+                p.result.outcome = "duplicate"
+                p.result.problems = [
+                    Problem("duplicate", "the same file was received before", None, INFO)
+                ]
+                p.rows, p.codes = [], []
+                continue
+            stored = [fid for fid, _, outcome in previous if outcome in ("accepted", "corrected")]
+            if stored:
+                p.correction_of = stored[-1]
+            earlier.setdefault(key, []).append((p.record.id, p.record.blob_id, "accepted"))
 
     def _component_from_path(self, path: str | None) -> str | None:
         if not path or "/" not in path:
@@ -564,44 +599,63 @@ class Ingestor:
         status: np.ndarray,
         flag: np.ndarray,
     ) -> np.ndarray:
-        """INSERT … ON CONFLICT DO NOTHING RETURNING: the keys that were really new."""
+        """The keys that were really new. Usually every row is new: try a plain bulk INSERT in a
+        savepoint; on a key conflict fall back to INSERT … ON CONFLICT DO NOTHING RETURNING."""
         out: list[int] = []
         pg = not self.store.is_sqlite
         for start in range(0, len(sid), INSERT_CHUNK):
             sl = slice(start, start + INSERT_CHUNK)
+            columns = (
+                sid[sl].tolist(),
+                ts[sl].tolist(),
+                value[sl].tolist(),
+                status[sl].tolist(),
+                flag[sl].tolist(),
+            )
+            if not pg and self._insert_all_new(conn, columns):
+                out.extend((sid[sl] * (1 << 34) + ts[sl]).tolist())
+                continue
             if pg:
-                result = conn.exec_driver_sql(
+                result = self.store.fetch_all(
+                    conn,
                     "INSERT INTO observations (series_id, ts, value, status, flag) "
-                    "SELECT * FROM unnest(%s::int[], %s::bigint[], %s::float8[], %s::smallint[], %s::smallint[]) "
+                    "SELECT * FROM unnest(?::int[], ?::bigint[], ?::float8[], ?::smallint[], ?::smallint[]) "
                     "ON CONFLICT DO NOTHING RETURNING series_id, ts",
-                    (
-                        sid[sl].tolist(),
-                        ts[sl].tolist(),
-                        value[sl].tolist(),
-                        status[sl].tolist(),
-                        flag[sl].tolist(),
-                    ),
+                    columns,
                 )
             else:
-                n = len(sid[sl])
-                flat: list[Any] = []
-                for row in zip(
-                    sid[sl].tolist(),
-                    ts[sl].tolist(),
-                    value[sl].tolist(),
-                    status[sl].tolist(),
-                    flag[sl].tolist(),
-                    strict=True,
-                ):
-                    flat.extend(row)
-                result = conn.exec_driver_sql(
+                flat = np.empty(len(columns[0]) * 5, dtype=object)
+                for i, col in enumerate(columns):
+                    flat[i::5] = col
+                result = self.store.fetch_all(
+                    conn,
                     "INSERT INTO observations (series_id, ts, value, status, flag) VALUES "
-                    + ",".join(["(?,?,?,?,?)"] * n)
+                    + ",".join(["(?,?,?,?,?)"] * len(columns[0]))
                     + " ON CONFLICT DO NOTHING RETURNING series_id, ts",
-                    tuple(flat),
+                    flat.tolist(),
                 )
             out.extend(s * (1 << 34) + t for s, t in result)
         return np.asarray(out, dtype=np.int64)
+
+    @staticmethod
+    def _insert_all_new(conn: Connection, columns: tuple[list[Any], ...]) -> bool:
+        """SQLite: executemany plain INSERTs in a savepoint; False (and nothing written) on a conflict."""
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        cur = raw.cursor()
+        cur.execute("SAVEPOINT new_observations")
+        try:
+            cur.executemany(
+                "INSERT INTO observations (series_id, ts, value, status, flag) VALUES (?, ?, ?, ?, ?)",
+                zip(*columns, strict=True),
+            )
+        except sqlite3.IntegrityError:
+            cur.execute("ROLLBACK TO new_observations")
+            cur.execute("RELEASE new_observations")
+            return False
+        cur.execute("RELEASE new_observations")
+        cur.close()
+        return True
 
     def _existing(
         self, conn: Connection, sid: np.ndarray, ts: np.ndarray
@@ -702,42 +756,29 @@ class Ingestor:
         last = np.flatnonzero(np.r_[sid[order][1:] != sid[order][:-1], True])
         first = np.flatnonzero(np.r_[True, sid[order][1:] != sid[order][:-1]])
         lo, hi = order[first], order[last]
-        least = "min" if self.store.is_sqlite else "LEAST"
-        conn.execute(
-            text(
-                f"UPDATE series SET first_ts = {least}(COALESCE(first_ts, :first), :first), "
-                "last_ts = :t, last_value = :v, last_status = :st, last_flag = :f "
-                "WHERE id = :s AND (last_ts IS NULL OR last_ts <= :t)"
-            ),
-            [
-                {
-                    "s": int(sid[h]),
-                    "t": int(ts[h]),
-                    "v": float(value[h]),
-                    "st": int(status[h]),
-                    "f": int(flag[h]),
-                    "first": int(ts[l_]),
-                }
-                for h, l_ in zip(hi, lo, strict=True)
-            ],
+        least, greatest = ("min", "max") if self.store.is_sqlite else ("LEAST", "GREATEST")
+        sid_l, ts_l, value_l = sid.tolist(), ts.tolist(), value.tolist()
+        status_l, flag_l = status.tolist(), flag.tolist()
+        self.store.execute_many(
+            conn,
+            "UPDATE series SET last_ts = ?, last_value = ?, last_status = ?, last_flag = ? "
+            "WHERE id = ? AND (last_ts IS NULL OR last_ts <= ?)",
+            [(ts_l[h], value_l[h], status_l[h], flag_l[h], sid_l[h], ts_l[h]) for h in hi.tolist()],
         )
-        conn.execute(
-            text(
-                f"UPDATE series SET first_ts = {least}(COALESCE(first_ts, :first), :first) WHERE id = :s"
-            ),
-            [{"s": int(sid[l_]), "first": int(ts[l_])} for l_ in lo],
+        self.store.execute_many(
+            conn,
+            f"UPDATE series SET first_ts = {least}(COALESCE(first_ts, ?), ?) WHERE id = ?",
+            [(ts_l[i], ts_l[i], sid_l[i]) for i in lo.tolist()],
         )
         per_station: dict[int, int] = {}
         for p in pendings:
             if p.station is not None and p.rows:
                 newest = max(r[1] for r in p.rows)
                 per_station[p.station.id] = max(per_station.get(p.station.id, newest), newest)
-        greatest = "max" if self.store.is_sqlite else "GREATEST"
-        conn.execute(
-            text(
-                f"UPDATE stations SET last_file_at = :now, last_obs_ts = {greatest}(COALESCE(last_obs_ts, :t), :t) WHERE id = :s"
-            ),
-            [{"s": s, "t": t, "now": now} for s, t in per_station.items()],
+        self.store.execute_many(
+            conn,
+            f"UPDATE stations SET last_file_at = ?, last_obs_ts = {greatest}(COALESCE(last_obs_ts, ?), ?) WHERE id = ?",
+            [(now, t, t, station) for station, t in per_station.items()],
         )
 
     def _decide(self, p: _Pending) -> None:
@@ -777,30 +818,22 @@ class Ingestor:
         res.outcome = "accepted"
 
     def _record_outcomes(self, conn: Connection, pendings: list[_Pending], now: int) -> None:
-        conn.execute(
-            update(received_files)
-            .where(received_files.c.id == bindparam("fid"))
-            .values(
-                outcome=bindparam("outcome"),
-                processed_at=now,
-                reasons=bindparam("reasons"),
-                observations=bindparam("n"),
-                station_id=bindparam("station"),
-                name_ts=bindparam("name_ts"),
-                misplaced=bindparam("misplaced"),
-                supersedes_id=bindparam("supersedes"),
-            ),
+        self.store.execute_many(
+            conn,
+            "UPDATE received_files SET outcome = ?, processed_at = ?, reasons = ?, observations = ?, "
+            "station_id = ?, name_ts = ?, misplaced = ?, supersedes_id = ? WHERE id = ?",
             [
-                {
-                    "fid": p.record.id,
-                    "outcome": p.result.outcome,
-                    "reasons": [x.as_dict() for x in p.result.problems] or None,
-                    "n": p.result.observations,
-                    "station": p.station.id if p.station else None,
-                    "name_ts": p.name_ts,
-                    "misplaced": p.misplaced,
-                    "supersedes": p.correction_of if p.result.outcome == "corrected" else None,
-                }
+                (
+                    p.result.outcome,
+                    now,
+                    _reasons_json(p.result.problems),
+                    p.result.observations,
+                    p.station.id if p.station else None,
+                    p.name_ts,
+                    p.misplaced,
+                    p.correction_of if p.result.outcome == "corrected" else None,
+                    p.record.id,
+                )
                 for p in pendings
             ],
         )
@@ -817,6 +850,8 @@ class Ingestor:
 
     def _publish(self, pendings: list[_Pending]) -> None:
         """Live events for the web and notifiers: each file's outcome, each station's new values."""
+        if not events.has_listeners("env"):
+            return
         for p in pendings:
             res = p.result
             events.publish(
@@ -882,3 +917,10 @@ def _redacted(url: str) -> str:
     from giamsat.environment.relay import Upstream
 
     return Upstream.parse(url).redacted
+
+
+def _reasons_json(problems: list[Problem]) -> str | None:
+    """The JSON text the ``reasons`` column holds (see JsonText)."""
+    if not problems:
+        return None
+    return json.dumps([p.as_dict() for p in problems], ensure_ascii=False, separators=(",", ":"))

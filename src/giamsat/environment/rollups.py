@@ -64,9 +64,10 @@ def aggregate(
 def _merge_sql(table: str, key: str, dialect: str) -> str:
     least, greatest = ("min", "max") if dialect == "sqlite" else ("LEAST", "GREATEST")
     t = table
+    mark = "?" if dialect == "sqlite" else "%s"
     return (
         f"INSERT INTO {t} (series_id, {key}, count, min, max, mean) "
-        f"VALUES (:s, :k, :n, :lo, :hi, :mean) "
+        f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark}) "
         f"ON CONFLICT (series_id, {key}) DO UPDATE SET "
         f"count = {t}.count + excluded.count, "
         f"min = {least}({t}.min, excluded.min), "
@@ -91,20 +92,18 @@ def add_observations(
         ("rollup_daily", "day", local_day(ts, utc_offset_min)),
     ):
         a, b, n, lo, hi, mean = aggregate(series_id, bucket, value)
-        conn.execute(
-            text(_merge_sql(table, key, dialect)),
-            [
-                {
-                    "s": int(s),
-                    "k": int(k),
-                    "n": int(c),
-                    "lo": float(x),
-                    "hi": float(y),
-                    "mean": float(m),
-                }
-                for s, k, c, x, y, m in zip(a, b, n, lo, hi, mean, strict=True)
-            ],
+        rows = list(
+            zip(
+                a.tolist(),
+                b.tolist(),
+                n.tolist(),
+                lo.tolist(),
+                hi.tolist(),
+                mean.tolist(),
+                strict=True,
+            )
         )
+        conn.exec_driver_sql(_merge_sql(table, key, dialect), rows)
 
 
 def recompute(conn: Connection, buckets: Iterable[tuple[int, int, int]]) -> None:

@@ -11,9 +11,11 @@ valid line is rejected. Parsing is pure (no I/O) so it can run in worker process
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from giamsat.environment.catalog import Catalog, default_catalog
 
@@ -55,8 +57,9 @@ class FileName:
     extra_tokens: tuple[str, ...] = ()
 
 
-@dataclass
-class Reading:
+class Reading(NamedTuple):
+    """One line of a file (a tuple: cheap to create and to pass between processes)."""
+
     parameter: str  # canonical code, or the name as written when unknown
     known: bool
     value: float
@@ -116,6 +119,8 @@ def local_epoch(stamp: str) -> int | None:
     if cached != -1:
         return cached  # type: ignore[return-value]
     try:
+        if not (stamp.isascii() and stamp.isdigit()):
+            raise ValueError(stamp)
         y, mo, d = int(stamp[0:4]), int(stamp[4:6]), int(stamp[6:8])
         h, mi, s = int(stamp[8:10]), int(stamp[10:12]), int(stamp[12:14])
         valid = (
@@ -175,14 +180,27 @@ def _split(line: str) -> list[str] | None:
 
 
 def parse_value(text: str) -> float | None:
-    """A decimal number, with a comma or a point as the decimal mark."""
+    """A finite decimal number, with a comma or a point as the decimal mark."""
     text = text.strip()
+    if text.isascii() and "," not in text and "_" not in text:
+        try:  # the common case, fast
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) and NUMBER_RE.match(text) else None
     if not NUMBER_RE.match(text):
         return None
-    if "," in text:
-        text = text.replace(",", ".")
-    value = float(text)
-    return value if value == value and value not in (float("inf"), float("-inf")) else None
+    return float(text.replace(",", "."))
+
+
+_STATUS = {"00": 0, "01": 1, "02": 2, "0": 0, "1": 1, "2": 2}
+
+
+def parse_status(text: str) -> int | None:
+    status = _STATUS.get(text)
+    if status is None and len(text) <= 2 and text.isascii() and text.isdigit():
+        status = int(text)
+    return status
 
 
 def parse_content(
@@ -216,14 +234,13 @@ def parse_content(
                 Problem("bad_value", f"{pname}: value {value_text!r:.40} is not a number", number)
             )
             continue
-        if not TIME_RE.match(stamp) or local_epoch(stamp) is None:
+        if len(stamp) != 14 or local_epoch(stamp) is None:
             problems.append(
                 Problem("bad_time", f"{pname}: time {stamp!r:.40} is not yyyyMMddHHmmss", number)
             )
             continue
-        if status_text.isdigit() and len(status_text) <= 2:
-            status = int(status_text)
-        else:
+        status = parse_status(status_text)
+        if status is None:
             problems.append(
                 Problem(
                     "bad_status", f"{pname}: status {status_text!r:.20} is not 00/01/02", number

@@ -103,6 +103,47 @@ class Store:
             index_elements=list(index_elements), set_={c: stmt.excluded[c] for c in update}
         )
 
+    # --- fast paths for hot tables (plain DB-API, one round trip per batch) ---------
+    def execute_many(self, conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``executemany`` of SQL written with ``?`` placeholders on either back end."""
+        if rows:
+            conn.exec_driver_sql(sql if self.is_sqlite else sql.replace("?", "%s"), list(rows))
+
+    def fetch_all(
+        self, conn: Connection, sql: str, params: Sequence[Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Rows of SQL written with ``?`` placeholders, through the driver's own cursor (fast)."""
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql if self.is_sqlite else sql.replace("?", "%s"), tuple(params))
+            return list(cursor.fetchall()) if cursor.description else []
+        finally:
+            cursor.close()
+
+    def insert_returning_ids(
+        self,
+        conn: Connection,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        chunk: int = 2000,
+    ) -> list[int]:
+        """Multi-row INSERT … RETURNING id; ids come back in the order of ``rows``.
+
+        Ids of one statement are allocated in row order on both back ends, so sorting the returned
+        ids restores the input order whatever order RETURNING reports them in.
+        """
+        ids: list[int] = []
+        one = "(" + ", ".join(["?"] * len(columns)) + ")"
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(part))} RETURNING id"
+            flat = [v for row in part for v in row]
+            ids.extend(sorted(r[0] for r in self.fetch_all(conn, sql, flat)))
+        return ids
+
     def ensure_partitions(self, conn: Connection, table: str, ts_min: int, ts_max: int) -> None:
         """PostgreSQL: create the monthly partitions of ``table`` covering [ts_min, ts_max]."""
         if self.is_sqlite:

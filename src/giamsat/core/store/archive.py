@@ -10,7 +10,8 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from giamsat.core.store.types import Epoch
 
@@ -39,42 +40,50 @@ class Archive:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        archive_metadata.create_all(engine)
+        try:
+            archive_metadata.create_all(engine)
+        except OperationalError:  # another process created it between check and create
+            archive_metadata.create_all(engine)
 
-    def put_many(self, contents: list[bytes], now: int) -> list[Stored]:
+    def put_many(
+        self, contents: list[bytes], now: int, digests: list[bytes | None] | None = None
+    ) -> list[Stored]:
         """Archive a batch in one transaction; returns one :class:`Stored` per input, in order."""
-        digests = [hashlib.sha256(c).digest() for c in contents]
-        fresh: dict[bytes, bytes] = {}
+        given = digests or [None] * len(contents)
+        shas = [d or hashlib.sha256(c).digest() for c, d in zip(contents, given, strict=True)]
+        unique: dict[bytes, bytes] = {}
+        for sha, data in zip(shas, contents, strict=True):
+            unique.setdefault(sha, data)
+        mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
+        known: dict[bytes, int] = {}
+        fresh: set[bytes] = set()
         with self.engine.begin() as conn:
-            known = self._ids(conn, list(dict.fromkeys(digests)))
-            for sha, data in zip(digests, contents, strict=True):
-                if sha not in known:
-                    fresh.setdefault(sha, data)
-            if fresh:
-                conn.execute(
-                    raw_files.insert(),
-                    [
-                        {"sha256": s, "size": len(d), "stored_at": now, "data": d}
-                        for s, d in fresh.items()
-                    ],
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            cur = raw.cursor()
+            items = list(unique.items())
+            for start in range(0, len(items), 500):
+                part = items[start : start + 500]
+                # insert what is new; content already archived keeps its row
+                values = ", ".join([f"({mark}, {mark}, {mark}, {mark})"] * len(part))
+                cur.execute(
+                    f"INSERT INTO raw_files (sha256, size, stored_at, data) VALUES {values} "
+                    "ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
+                    [v for sha, data in part for v in (sha, len(data), now, data)],
                 )
-                known.update(self._ids(conn, list(fresh)))
+                fresh.update(bytes(r[0]) for r in cur.fetchall())
+                cur.execute(
+                    f"SELECT sha256, id FROM raw_files WHERE sha256 IN ({', '.join([mark] * len(part))})",
+                    [sha for sha, _ in part],
+                )
+                known.update((bytes(sha), blob_id) for sha, blob_id in cur.fetchall())
+            cur.close()
         seen: set[bytes] = set()
         out = []
-        for sha in digests:
+        for sha in shas:
             out.append(Stored(known[sha], sha, sha in fresh and sha not in seen))
             seen.add(sha)
         return out
-
-    @staticmethod
-    def _ids(conn: Connection, digests: list[bytes]) -> dict[bytes, int]:
-        found: dict[bytes, int] = {}
-        for i in range(0, len(digests), 500):
-            query = select(raw_files.c.sha256, raw_files.c.id).where(
-                raw_files.c.sha256.in_(digests[i : i + 500])
-            )
-            found.update({bytes(sha): blob_id for sha, blob_id in conn.execute(query)})
-        return found
 
     def put(self, content: bytes, now: int) -> Stored:
         return self.put_many([content], now)[0]
@@ -85,6 +94,19 @@ class Archive:
         if data is None:
             raise KeyError(blob_id)
         return bytes(data)
+
+    def get_many(self, blob_ids: list[int]) -> dict[int, bytes]:
+        out: dict[int, bytes] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(blob_ids), 500):
+                query = select(raw_files.c.id, raw_files.c.data).where(
+                    raw_files.c.id.in_(blob_ids[i : i + 500])
+                )
+                out.update({blob_id: bytes(data) for blob_id, data in conn.execute(query)})
+        missing = set(blob_ids) - set(out)
+        if missing:
+            raise KeyError(sorted(missing))
+        return out
 
     def sha256_of(self, blob_ids: list[int]) -> dict[int, str]:
         out: dict[int, str] = {}

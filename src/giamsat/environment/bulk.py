@@ -1,0 +1,96 @@
+"""Bulk ingest of file trees for ``giamsat env ingest``.
+
+Worker processes read, hash, archive and parse files while the main process does the one thing
+that must be serial: writing the store. The raw archive is its own database, so workers write it
+in parallel with the main store, and only compact parse results cross the process boundary.
+The archive still happens before the store sees the file, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from giamsat.core.store import make_engine
+from giamsat.core.store.archive import Archive
+from giamsat.environment.ingest import Incoming
+from giamsat.environment.tt10 import FileName, looks_binary, parse_content, parse_name
+
+CHUNK = 250
+
+
+def list_files(paths: Iterable[Path]) -> list[str]:
+    """Every file under the given files and folders, in a stable (sorted) order."""
+    found: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            for dirpath, dirs, files in os.walk(path):
+                dirs.sort()
+                found.extend(os.path.join(dirpath, name) for name in sorted(files))
+        else:
+            found.append(str(path))
+    return found
+
+
+def read_one(path: str, max_bytes: int) -> Incoming | OSError:
+    try:
+        with open(path, "rb") as fh:
+            content = fh.read()
+    except OSError as exc:
+        return exc
+    name = os.path.basename(path)
+    parsed = None
+    if 0 < len(content) <= max_bytes and not looks_binary(content):
+        file_name = parse_name(name)
+        if isinstance(file_name, FileName):
+            parsed = parse_content(content, file_name)
+    digest = hashlib.sha256(content).digest()
+    return Incoming(name=name, content=content, source="cli", sha256=digest, parsed=parsed)
+
+
+_archive: Archive | None = None
+
+
+def _worker_archive(url: str) -> Archive:
+    global _archive
+    if _archive is None:
+        _archive = Archive(make_engine(url))
+    return _archive
+
+
+def _read_chunk(args: tuple[list[str], int, str | None]) -> list[tuple[str, Incoming | OSError]]:
+    paths, max_bytes, archive_url = args
+    results = [(p, read_one(p, max_bytes)) for p in paths]
+    if archive_url:
+        items = [item for _, item in results if isinstance(item, Incoming)]
+        stored = _worker_archive(archive_url).put_many(
+            [i.content for i in items], int(time.time()), [i.sha256 for i in items]
+        )
+        for item, s in zip(items, stored, strict=True):
+            item.blob_id = s.blob_id
+            if item.parsed is not None:  # parsed: its result travels instead of the bytes
+                item.size = len(item.content)
+                item.content = b""
+    return results
+
+
+def read_all(
+    paths: list[str], max_bytes: int, archive_url: str | None = None, workers: int | None = None
+) -> Iterator[tuple[str, Incoming | OSError]]:
+    """(path, Incoming or the error reading it), in order.
+
+    With several workers and an ``archive_url`` the workers archive the bytes as well.
+    """
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < 4 * CHUNK:
+        for i in range(0, len(paths), CHUNK):
+            yield from _read_chunk((paths[i : i + CHUNK], max_bytes, None))
+        return
+    chunks = [(paths[i : i + CHUNK], max_bytes, archive_url) for i in range(0, len(paths), CHUNK)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for results in pool.imap(_read_chunk, chunks, chunksize=1):
+            yield from results

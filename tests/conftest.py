@@ -70,9 +70,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
-    return Settings(
-        home=tmp_path / "home", db_url=db_url, archive_url=f"sqlite:///{tmp_path / 'archive.db'}"
-    )
+    return Settings(home=tmp_path / "home", db_url=db_url)
 
 
 @pytest.fixture

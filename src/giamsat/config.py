@@ -18,7 +18,7 @@ from typing import Any
 class Settings:
     home: Path = Path("var")
     db_url: str = ""  # default: sqlite:///<home>/giamsat.db
-    archive_url: str = ""  # default: sqlite:///<home>/archive.db
+    archive_url: str = ""  # SQLite only: the attached archive.db (default: next to the main file)
     bus: str = "embedded"  # embedded | nats
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream: str = "GIAMSAT"  # subjects are "<stream lowercased>.>"
@@ -58,7 +58,8 @@ class Settings:
 
     @property
     def resolved_archive_url(self) -> str:
-        return self.archive_url or f"sqlite:///{self.home / 'archive.db'}"
+        """Empty means: archive.db next to the SQLite main database (see Store)."""
+        return self.archive_url
 
     @property
     def resolved_inbox(self) -> Path:

@@ -37,6 +37,8 @@ def start_server(home: Path, db_url: str, ftp_port: int) -> subprocess.Popen:
         "GIAMSAT_DB_URL": db_url,
         "GIAMSAT_FTP_PASSIVE_PORTS": "",
     }
+    home.mkdir(parents=True, exist_ok=True)
+    log = open(home / "server.log", "ab")  # noqa: SIM115 - the child keeps writing to it
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -51,9 +53,10 @@ def start_server(home: Path, db_url: str, ftp_port: int) -> subprocess.Popen:
             "0",
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
+    log.close()
 
     def listening() -> bool:
         try:

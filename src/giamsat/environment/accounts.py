@@ -44,7 +44,7 @@ def add_account(
         or not all(_SAFE.match(part) for part in home.split("/"))
     ):
         raise ValueError(f"home folder {home!r} must be a relative path of plain names")
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         if conn.execute(select(accounts.c.id).where(accounts.c.username == username)).first():
             raise ValueError(f"account {username!r} exists")
         account_id = conn.execute(

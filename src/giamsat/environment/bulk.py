@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from giamsat.core.store import make_engine
+from giamsat.core.store import Store
 from giamsat.core.store.archive import Archive
 from giamsat.environment.ingest import Incoming
 from giamsat.environment.tt10 import FileName, looks_binary, parse_content, parse_name
@@ -55,14 +55,16 @@ def read_one(path: str, max_bytes: int) -> Incoming | OSError:
 _archive: Archive | None = None
 
 
-def _worker_archive(url: str) -> Archive:
+def _worker_archive(urls: tuple[str, str | None]) -> Archive:
     global _archive
     if _archive is None:
-        _archive = Archive(make_engine(url))
+        _archive = Store(*urls).archive
     return _archive
 
 
-def _read_chunk(args: tuple[list[str], int, str | None]) -> list[tuple[str, Incoming | OSError]]:
+def _read_chunk(
+    args: tuple[list[str], int, tuple[str, str | None] | None],
+) -> list[tuple[str, Incoming | OSError]]:
     paths, max_bytes, archive_url = args
     results = [(p, read_one(p, max_bytes)) for p in paths]
     if archive_url:
@@ -79,11 +81,15 @@ def _read_chunk(args: tuple[list[str], int, str | None]) -> list[tuple[str, Inco
 
 
 def read_all(
-    paths: list[str], max_bytes: int, archive_url: str | None = None, workers: int | None = None
+    paths: list[str],
+    max_bytes: int,
+    archive_url: tuple[str, str | None] | None = None,
+    workers: int | None = None,
 ) -> Iterator[tuple[str, Incoming | OSError]]:
     """(path, Incoming or the error reading it), in order.
 
-    With several workers and an ``archive_url`` the workers archive the bytes as well.
+    With several workers and ``archive_url`` (the store's URL and archive URL) the workers archive
+    the bytes as well.
     """
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     if workers <= 1 or len(paths) < 4 * CHUNK:

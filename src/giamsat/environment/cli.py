@@ -59,9 +59,7 @@ def env_ingest(
         batch.clear()
 
     unreadable = 0
-    archive_url = store.archive.engine.url.render_as_string(
-        hide_password=False
-    )  # created before forking
+    archive_url = (store.url, store.archive_url)  # workers archive the bytes themselves
     for path, item in read_all(files, app.settings.max_file_bytes, archive_url):
         if isinstance(item, OSError):
             unreadable += 1
@@ -206,7 +204,7 @@ def station_add(
         "published": "1" if published else "",
     }
     try:
-        with store.engine.begin() as conn:
+        with store.write() as conn:
             station_id = upsert_station(conn, data)
     except ValueError as exc:
         fail(str(exc))
@@ -223,7 +221,7 @@ def station_import(
     store = state(ctx).store()
     rows = read_station_csv(file.read_text("utf-8"))
     done, errors = 0, 0
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         for number, row in enumerate(rows, start=2):
             try:
                 upsert_station(conn, row)

@@ -222,8 +222,8 @@ class Ingestor:
             "observations",
             "misplaced",
         )
-        with self.store.engine.begin() as conn:
-            ids = self.store.insert_returning_ids(conn, "received_files", columns, rows)
+        with self.store.write() as conn:
+            ids = self.store.insert_returning_ids(conn, "archive.received_files", columns, rows)
         return list(zip(ids, blob_ids, strict=True))
 
     def pending(self, limit: int = 10_000) -> list[int]:
@@ -281,7 +281,7 @@ class Ingestor:
             return []
         now = int(time.time())
         pendings = [_Pending(r, FileResult(r.id, r.name, "received")) for r in records]
-        with self.store.engine.begin() as conn:
+        with self.store.write() as conn:
             self.registry.refresh(conn)
             for p in pendings:
                 self._prepare(conn, p, now)
@@ -455,7 +455,7 @@ class Ingestor:
                 st = stations_ids[i : i + 500]
                 tt = times[j : j + 500]
                 sql = (
-                    "SELECT id, station_id, name_ts, blob_id, outcome FROM received_files "
+                    "SELECT id, station_id, name_ts, blob_id, outcome FROM archive.received_files "
                     f"WHERE station_id IN ({', '.join('?' * len(st))}) AND name_ts IN ({', '.join('?' * len(tt))}) "
                     "AND id < ? AND outcome IN ('accepted', 'corrected', 'duplicate')"
                 )
@@ -820,7 +820,7 @@ class Ingestor:
     def _record_outcomes(self, conn: Connection, pendings: list[_Pending], now: int) -> None:
         self.store.execute_many(
             conn,
-            "UPDATE received_files SET outcome = ?, processed_at = ?, reasons = ?, observations = ?, "
+            "UPDATE archive.received_files SET outcome = ?, processed_at = ?, reasons = ?, observations = ?, "
             "station_id = ?, name_ts = ?, misplaced = ?, supersedes_id = ? WHERE id = ?",
             [
                 (

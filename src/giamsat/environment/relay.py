@@ -171,7 +171,7 @@ class RelayWorker:
                 )
             except Exception as exc:  # upstream down, refused, …: retry later
                 delay = min(MAX_BACKOFF, 5.0 * 2 ** min(row.attempts, 10))
-                with self.store.engine.begin() as conn:
+                with self.store.write() as conn:
                     conn.execute(
                         update(relay_queue)
                         .where(relay_queue.c.id == row.id)
@@ -189,7 +189,7 @@ class RelayWorker:
                     delay,
                 )
                 return False
-            with self.store.engine.begin() as conn:
+            with self.store.write() as conn:
                 conn.execute(
                     update(relay_queue)
                     .where(relay_queue.c.id == row.id)

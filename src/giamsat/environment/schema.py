@@ -19,9 +19,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
-from giamsat.core.store.metadata import metadata
+from giamsat.core.store.metadata import ARCHIVE_SCHEMA, metadata
 from giamsat.core.store.types import Epoch, JsonText
 
 COMPONENTS = ("wastewater", "emission", "ambient_air", "surface_water", "groundwater")
@@ -174,6 +175,13 @@ received_files = Table(
     Column("misplaced", Boolean, nullable=False, default=False),
     Column("supersedes_id", Integer),
     Index("ix_received_files_station_id_name_ts", "station_id", "name_ts"),
+    Index(
+        "ix_received_files_pending",
+        "id",
+        sqlite_where=text("outcome = 'received'"),
+        postgresql_where=text("outcome = 'received'"),
+    ),
+    schema=ARCHIVE_SCHEMA,
 )
 
 relay_queue = Table(
@@ -187,4 +195,5 @@ relay_queue = Table(
     Column("last_error", Text),
     Column("done_at", Epoch),
     Index("ix_relay_queue_done_at_next_attempt_at", "done_at", "next_attempt_at"),
+    schema=ARCHIVE_SCHEMA,
 )

@@ -196,7 +196,7 @@ def _parameter_row(spec: Any, code: str, known: bool) -> dict[str, Any]:
 def seed_catalog(store: Store, catalog: Catalog | None = None) -> int:
     """Insert catalog parameters the store does not have yet; returns how many were added."""
     catalog = catalog or default_catalog()
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         have = set(conn.execute(select(parameters.c.code)).scalars())
         rows = [
             _parameter_row(p, code, True)

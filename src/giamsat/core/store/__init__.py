@@ -7,6 +7,7 @@ Every module reaches the database through here; schema changes go through Alembi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 from giamsat.core.store.archive import Archive
+from giamsat.core.store.metadata import ARCHIVE_SCHEMA
+from giamsat.core.store.transactions import write_transaction
 
 SQLITE_PAGE_SIZE = 65536  # fewer, fuller pages: ~24 bytes per observation row (docs/storage.md)
 
@@ -27,8 +30,18 @@ def _prepare_sqlite_path(url: str) -> None:
         Path(url[len(prefix) :].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the connection settings this project relies on."""
+def sqlite_path(url: str) -> str | None:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        return url[len(prefix) :].split("?")[0]
+    return None
+
+
+def make_engine(url: str, archive_path: str | None = None, **kwargs: Any) -> Engine:
+    """An engine with the connection settings this project relies on.
+
+    SQLite: WAL, 64 KiB pages, and ``archive_path`` attached as the ``archive`` schema.
+    """
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
@@ -41,6 +54,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # transactions are begun by the listener below
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -48,7 +62,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=60000")
             cur.execute("PRAGMA cache_size=-65536")
+            if archive_path:
+                cur.execute(f"ATTACH DATABASE ? AS {ARCHIVE_SCHEMA}", (archive_path,))
+                cur.execute(f"PRAGMA {ARCHIVE_SCHEMA}.journal_mode=WAL")
+                cur.execute(f"PRAGMA {ARCHIVE_SCHEMA}.synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Connection) -> None:
+            # A writer that reads first must take the write lock up front: in WAL mode a deferred
+            # transaction that has read cannot wait for another writer (SQLITE_BUSY_SNAPSHOT).
+            immediate = conn.get_execution_options().get("sqlite_immediate", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -59,9 +84,16 @@ class Store:
 
     def __init__(self, url: str, archive_url: str | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
-        self._archive_url = archive_url
-        self._archive: Archive | None = None
+        self.archive_url = archive_url
+        main_path = sqlite_path(url)
+        archive_path = None
+        if main_path is not None:
+            archive_path = sqlite_path(archive_url or "") or str(
+                Path(main_path).with_name("archive.db")
+            )
+            Path(archive_path).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(url, archive_path)
+        self.archive = Archive(self.engine)
 
     @classmethod
     def from_settings(cls, settings: Any) -> Store:
@@ -71,23 +103,18 @@ class Store:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    @property
-    def archive(self) -> Archive:
-        if self._archive is None:
-            engine = make_engine(self._archive_url) if self._archive_url else self.engine
-            self._archive = Archive(engine)
-        return self._archive
-
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` with Alembic (idempotent)."""
         from giamsat.core.store.migrate import upgrade
 
         upgrade(self.engine, revision)
 
+    def write(self) -> AbstractContextManager[Connection]:
+        """A write transaction (see :func:`write_transaction`)."""
+        return write_transaction(self.engine)
+
     def dispose(self) -> None:
         self.engine.dispose()
-        if self._archive is not None and self._archive.engine is not self.engine:
-            self._archive.engine.dispose()
 
     # --- dialect helpers -------------------------------------------------------------
     def insert(self, table: Table) -> Any:

@@ -1,7 +1,8 @@
 """Content-addressed archive of every received file, kept verbatim before parsing.
 
-It lives in its own database (``archive.db`` next to the main store by default) so the raw
-bytes never bloat the observation store; on a server it can share the PostgreSQL database.
+It lives in the ``archive`` schema with the rest of the receiving side (the received-file log and
+the relay queue): on SQLite that is a separate file, ``archive.db``, attached to every connection,
+so raw bytes and per-file records never bloat the observation store; on PostgreSQL a schema.
 """
 
 from __future__ import annotations
@@ -9,22 +10,22 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, Table, select
+from sqlalchemy import Column, Integer, LargeBinary, Table, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 
+from giamsat.core.store.metadata import ARCHIVE_SCHEMA, metadata
+from giamsat.core.store.transactions import write_transaction
 from giamsat.core.store.types import Epoch
-
-archive_metadata = MetaData()
 
 raw_files = Table(
     "raw_files",
-    archive_metadata,
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("sha256", LargeBinary(32), nullable=False, unique=True),
     Column("size", Integer, nullable=False),
     Column("stored_at", Epoch, nullable=False),
     Column("data", LargeBinary, nullable=False),
+    schema=ARCHIVE_SCHEMA,
 )
 
 
@@ -39,11 +40,7 @@ class Archive:
     """Put and get file contents by SHA-256; putting the same bytes twice stores them once."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        try:
-            archive_metadata.create_all(engine)
-        except OperationalError:  # another process created it between check and create
-            archive_metadata.create_all(engine)
+        self.engine = engine  # the store's engine: the archive schema is attached to it
 
     def put_many(
         self, contents: list[bytes], now: int, digests: list[bytes | None] | None = None
@@ -57,7 +54,7 @@ class Archive:
         mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
         known: dict[bytes, int] = {}
         fresh: set[bytes] = set()
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             raw = conn.connection.dbapi_connection
             assert raw is not None
             cur = raw.cursor()
@@ -67,13 +64,13 @@ class Archive:
                 # insert what is new; content already archived keeps its row
                 values = ", ".join([f"({mark}, {mark}, {mark}, {mark})"] * len(part))
                 cur.execute(
-                    f"INSERT INTO raw_files (sha256, size, stored_at, data) VALUES {values} "
+                    f"INSERT INTO {ARCHIVE_SCHEMA}.raw_files (sha256, size, stored_at, data) VALUES {values} "
                     "ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
                     [v for sha, data in part for v in (sha, len(data), now, data)],
                 )
                 fresh.update(bytes(r[0]) for r in cur.fetchall())
                 cur.execute(
-                    f"SELECT sha256, id FROM raw_files WHERE sha256 IN ({', '.join([mark] * len(part))})",
+                    f"SELECT sha256, id FROM {ARCHIVE_SCHEMA}.raw_files WHERE sha256 IN ({', '.join([mark] * len(part))})",
                     [sha for sha, _ in part],
                 )
                 known.update((bytes(sha), blob_id) for sha, blob_id in cur.fetchall())

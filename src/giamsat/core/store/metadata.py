@@ -2,6 +2,10 @@
 
 from sqlalchemy import MetaData
 
+# The receiving side (raw archive, received-file log, relay queue): an attached database file on
+# SQLite (archive.db), a schema on PostgreSQL. See docs/storage.md.
+ARCHIVE_SCHEMA = "archive"
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -18,7 +18,23 @@ branch_labels = None
 depends_on = None
 
 
+ARCHIVE = "archive"  # attached archive.db on SQLite, a schema on PostgreSQL
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE SCHEMA IF NOT EXISTS {ARCHIVE}")
+    op.create_table(
+        "raw_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("stored_at", sa.BigInteger(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_raw_files")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_raw_files_sha256")),
+        schema=ARCHIVE,
+    )
     op.create_table(
         "accounts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -103,11 +119,24 @@ def upgrade() -> None:
         sa.Column("misplaced", sa.Boolean(), nullable=False),
         sa.Column("supersedes_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_received_files")),
+        schema=ARCHIVE,
     )
-    with op.batch_alter_table("received_files", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_received_files_station_id_name_ts", ["station_id", "name_ts"], unique=False
-        )
+    op.create_index(
+        "ix_received_files_station_id_name_ts",
+        "received_files",
+        ["station_id", "name_ts"],
+        unique=False,
+        schema=ARCHIVE,
+    )
+    op.create_index(
+        "ix_received_files_pending",
+        "received_files",
+        ["id"],
+        unique=False,
+        schema=ARCHIVE,
+        sqlite_where=sa.text("outcome = 'received'"),
+        postgresql_where=sa.text("outcome = 'received'"),
+    )
 
     op.create_table(
         "relay_queue",
@@ -119,11 +148,15 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("done_at", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_relay_queue")),
+        schema=ARCHIVE,
     )
-    with op.batch_alter_table("relay_queue", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_relay_queue_done_at_next_attempt_at", ["done_at", "next_attempt_at"], unique=False
-        )
+    op.create_index(
+        "ix_relay_queue_done_at_next_attempt_at",
+        "relay_queue",
+        ["done_at", "next_attempt_at"],
+        unique=False,
+        schema=ARCHIVE,
+    )
 
     op.create_table(
         "rollup_daily",
@@ -328,14 +361,9 @@ def downgrade() -> None:
     op.drop_table("alerts")
     op.drop_table("rollup_hourly")
     op.drop_table("rollup_daily")
-    with op.batch_alter_table("relay_queue", schema=None) as batch_op:
-        batch_op.drop_index("ix_relay_queue_done_at_next_attempt_at")
-
-    op.drop_table("relay_queue")
-    with op.batch_alter_table("received_files", schema=None) as batch_op:
-        batch_op.drop_index("ix_received_files_station_id_name_ts")
-
-    op.drop_table("received_files")
+    op.drop_table("relay_queue", schema=ARCHIVE)
+    op.drop_table("received_files", schema=ARCHIVE)
+    op.drop_table("raw_files", schema=ARCHIVE)
     op.drop_table("provinces")
     op.drop_table("parameters")
     op.drop_table("observations")

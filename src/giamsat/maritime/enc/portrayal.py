@@ -182,7 +182,7 @@ def min_zoom_for_scamin(scamin: object, latitude: float) -> float | None:
 
 
 def zoom_range(compilation_scale: int, latitude: float) -> tuple[int, int]:
-    """Tile zoom range for a cell: native detail one level past the compilation scale."""
+    """Tile zoom range for a cell: down to the zoom matching its compilation scale (then overzoom)."""
     native = math.log2(SCALE_Z0 * math.cos(math.radians(latitude)) / max(compilation_scale, 1))
-    max_zoom = min(max(math.ceil(native) + 1, 4), 17)
+    max_zoom = min(max(math.ceil(native), 4), 16)
     return max(max_zoom - 6, 0), max_zoom

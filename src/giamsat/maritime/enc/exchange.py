@@ -111,6 +111,10 @@ def discover(paths: list[Path]) -> Discovery:
                 found.permit_files.append(path)
             elif CELL_FILE.match(path.name) and path.suffix != ".031":
                 found.add(path)
+                if path.suffix == ".000":  # as GDAL does: updates beside the base cell apply
+                    for sibling in sorted(path.parent.glob(f"{path.stem}.[0-9][0-9][0-9]")):
+                        if sibling != path and CELL_FILE.match(sibling.name):
+                            found.add(sibling)
             else:
                 found.problems.append(f"{path}: not an S-57 cell, update or CATALOG.031")
             continue

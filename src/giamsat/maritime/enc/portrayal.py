@@ -185,4 +185,4 @@ def zoom_range(compilation_scale: int, latitude: float) -> tuple[int, int]:
     """Tile zoom range for a cell: down to the zoom matching its compilation scale (then overzoom)."""
     native = math.log2(SCALE_Z0 * math.cos(math.radians(latitude)) / max(compilation_scale, 1))
     max_zoom = min(max(math.ceil(native), 4), 16)
-    return max(max_zoom - 6, 0), max_zoom
+    return max(max_zoom - 4, 0), max_zoom

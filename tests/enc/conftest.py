@@ -24,7 +24,9 @@ def corpus() -> Path:
 
 
 @pytest.fixture(scope="session")
-def imported_library(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[ChartLibrary]:
+def imported_library(
+    tmp_path_factory: pytest.TempPathFactory, corpus: Path
+) -> Iterator[ChartLibrary]:
     """The NOAA cell (with updates) and the ECDIS Chart 1 exchange set, imported once."""
     home = tmp_path_factory.mktemp("enc-home")
     store = Store(f"sqlite:///{home / 'giamsat.db'}")

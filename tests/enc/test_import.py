@@ -24,7 +24,9 @@ def gdal_counts(cell: Path, **options: str) -> dict[str, int]:
     for name, _ in pyogrio.list_layers(cell):
         if name != "DSID":
             counts[str(name)] = len(
-                pyogrio.raw.read(cell, layer=name, read_geometry=False, return_fids=True, **options)[1]
+                pyogrio.raw.read(
+                    cell, layer=name, read_geometry=False, return_fids=True, **options
+                )[1]
             )
     return counts
 

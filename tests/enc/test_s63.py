@@ -25,10 +25,16 @@ HW_ID = "12345"
 
 def test_published_permit_and_user_permit_vectors() -> None:
     made = s63.make_cell_permit(
-        "NO4D0512", date(2004, 8, 26), bytes.fromhex("9C467D359D"), bytes.fromhex("27737811B4"), HW_ID
+        "NO4D0512",
+        date(2004, 8, 26),
+        bytes.fromhex("9C467D359D"),
+        bytes.fromhex("27737811B4"),
+        HW_ID,
     )
     assert made == PUBLISHED_PERMIT
-    permits, problems = s63.parse_permits(f":DATE 20030909 09:02\n:VERSION 1\n:ENC\n{made},0,3,0,\n:ECS\n")
+    permits, problems = s63.parse_permits(
+        f":DATE 20030909 09:02\n:VERSION 1\n:ENC\n{made},0,3,0,\n:ECS\n"
+    )
     assert not problems
     assert s63.cell_keys(permits["NO4D0512"], HW_ID) == (
         bytes.fromhex("9C467D359D"),
@@ -66,7 +72,9 @@ def s63_set(tmp_path: Path, corpus: Path) -> Path:
     plain = (CHART1 / "AA5C1QO1.000").read_bytes()
     (root / "AA5C1QO1.000").write_bytes(encrypt_like_a_data_server(plain, "AA5C1QO1.000", ck2))
     permit = s63.make_cell_permit("AA5C1QO1", date(2099, 12, 31), ck1, ck2, HW_ID)
-    (tmp_path / "PERMIT.TXT").write_text(f":DATE 20261121 10:00\n:VERSION 2\n:ENC\n{permit},0,2,GS,\n:ECS\n")
+    (tmp_path / "PERMIT.TXT").write_text(
+        f":DATE 20261121 10:00\n:VERSION 2\n:ENC\n{permit},0,2,GS,\n:ECS\n"
+    )
     return tmp_path
 
 
@@ -97,5 +105,7 @@ def test_encrypted_cell_without_permit_is_a_clear_error(s63_set: Path) -> None:
     assert result.exit_code == 1
     assert "encrypted (S-63)" in result.stderr and "--permit" in result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == {"cells": []}
-    wrong = _run(s63_set, str(s63_set / "S63"), "--permit", str(s63_set / "PERMIT.TXT"), "--hw-id", "ABCDE")
+    wrong = _run(
+        s63_set, str(s63_set / "S63"), "--permit", str(s63_set / "PERMIT.TXT"), "--hw-id", "ABCDE"
+    )
     assert wrong.exit_code == 1 and "does not match this HW_ID" in wrong.stderr

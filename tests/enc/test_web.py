@@ -48,11 +48,17 @@ def test_tiles_have_type_caching_and_features(client: TestClient) -> None:
     layer = mapbox_vector_tile.decode(r.content)["enc"]
     classes = {f["properties"]["OBJNAME"] for f in layer["features"]}
     assert {"DEPARE", "BOYLAT", "LIGHTS", "SOUNDG"} <= classes
-    depths = [f["properties"]["DEPTH"] for f in layer["features"] if f["properties"]["OBJNAME"] == "SOUNDG"]
+    depths = [
+        f["properties"]["DEPTH"]
+        for f in layer["features"]
+        if f["properties"]["OBJNAME"] == "SOUNDG"
+    ]
     assert depths and all(isinstance(d, int | float) and 0 <= d < 50 for d in depths)
     buoy = next(f for f in layer["features"] if f["properties"]["OBJNAME"] == "BOYLAT")
     assert buoy["properties"]["_sym"].startswith("boy-")
-    again = client.get(f"/api/v1/enc/tiles/11/{x}/{y}.pbf", headers={"If-None-Match": r.headers["etag"]})
+    again = client.get(
+        f"/api/v1/enc/tiles/11/{x}/{y}.pbf", headers={"If-None-Match": r.headers["etag"]}
+    )
     assert again.status_code == 304
     assert client.get("/api/v1/enc/tiles/11/0/0.pbf").status_code == 204  # nothing charted there
     assert client.get("/api/v1/enc/tiles/3/9/0.pbf").status_code == 404  # not a tile
@@ -68,7 +74,9 @@ def test_overzoomed_tile_still_draws_the_cell(client: TestClient) -> None:
 
 def test_style_per_scheme_category_and_settings(client: TestClient) -> None:
     day = client.get("/api/v1/enc/style.json").json()
-    night = client.get("/api/v1/enc/style.json?scheme=NIGHT&category=all&safety_contour=5&soundings=false").json()
+    night = client.get(
+        "/api/v1/enc/style.json?scheme=NIGHT&category=all&safety_contour=5&soundings=false"
+    ).json()
     assert day["version"] == 8 and day["sources"]["enc"]["tiles"][0].startswith("http")
     assert day["sprite"].endswith("/sprites/DAY") and night["sprite"].endswith("/sprites/NIGHT")
     bg = lambda s: next(lyr for lyr in s["layers"] if lyr["id"] == "enc-background")["paint"]  # noqa: E731
@@ -76,14 +84,24 @@ def test_style_per_scheme_category_and_settings(client: TestClient) -> None:
     by_id = {lyr["id"]: lyr for lyr in night["layers"]}
     assert by_id["enc-soundings"]["layout"]["visibility"] == "none"
     assert by_id["enc-depth-contours"]["layout"]["visibility"] == "visible"
-    assert {lyr["metadata"]["giamsat:group"] for lyr in night["layers"]} >= {"depths", "aids", "lights", "land"}
-    base = {lyr["id"]: lyr for lyr in client.get("/api/v1/enc/style.json?category=base").json()["layers"]}
+    assert {lyr["metadata"]["giamsat:group"] for lyr in night["layers"]} >= {
+        "depths",
+        "aids",
+        "lights",
+        "land",
+    }
+    base = {
+        lyr["id"]: lyr
+        for lyr in client.get("/api/v1/enc/style.json?category=base").json()["layers"]
+    }
     assert base["enc-buoys"]["layout"]["visibility"] == "none"
     assert base["enc-safety-contour"]["layout"]["visibility"] == "visible"
     # the safety contour of 5 m falls on the next deeper contour US4MD81M has (5.4 m)
     assert night["metadata"]["giamsat:safety_contour_by_cell"]["US4MD81M"] == 5.4
     assert client.get("/api/v1/enc/style.json?scheme=NOON").status_code == 422
-    assert client.get("/api/v1/enc/style.json?shallow_contour=20&safety_contour=10").status_code == 422
+    assert (
+        client.get("/api/v1/enc/style.json?shallow_contour=20&safety_contour=10").status_code == 422
+    )
 
 
 def test_sprites_and_symbols(client: TestClient) -> None:
@@ -102,7 +120,9 @@ def test_atons_geojson(client: TestClient) -> None:
     body = client.get("/api/v1/enc/atons?cell=US4MD81M").json()
     kinds = {f["properties"]["class"] for f in body["features"]}
     assert {"BOYLAT", "BCNLAT"} <= kinds
-    lit = next(f for f in body["features"] if f["properties"]["name"] == "Annapolis Harbor Lighted Buoy 2")
+    lit = next(
+        f for f in body["features"] if f["properties"]["name"] == "Annapolis Harbor Lighted Buoy 2"
+    )
     assert lit["properties"]["lights"][0]["description"].startswith("Fl R 2.5s")
 
 

@@ -164,7 +164,9 @@ def cell_tile(
     cell = next((c for c in composer.cells if c.name == name.upper()), None)
     if cell is None:
         raise HTTPException(404, f"no cell {name}")
-    return _tile_response(request, composer.cell_tile(cell, z, x, y), version, f"{name}/{z}/{x}/{y}")
+    return _tile_response(
+        request, composer.cell_tile(cell, z, x, y), version, f"{name}/{z}/{x}/{y}"
+    )
 
 
 @router.get("/style.json", name="enc_style")
@@ -207,7 +209,10 @@ def style(
         background=background,
     )
     if cells:
-        doc["center"] = [(cells[0]["west"] + cells[0]["east"]) / 2, (cells[0]["south"] + cells[0]["north"]) / 2]
+        doc["center"] = [
+            (cells[0]["west"] + cells[0]["east"]) / 2,
+            (cells[0]["south"] + cells[0]["north"]) / 2,
+        ]
         doc["zoom"] = cells[0]["min_zoom"] + 2
     return JSONResponse(doc, headers={"Cache-Control": "no-cache"})
 

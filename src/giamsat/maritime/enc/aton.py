@@ -105,9 +105,7 @@ def extract_atons(cell: CellData) -> list[dict[str, Any]]:
             point = geom if geom.geom_type == "Point" else geom.representative_point()
             refs = [r for r in (attrs.get("LNAM_REFS") or []) if r in by_lnam]
             refs += [
-                r
-                for r in at_point.get((round(point.x, 7), round(point.y, 7)), [])
-                if r not in refs
+                r for r in at_point.get((round(point.x, 7), round(point.y, 7)), []) if r not in refs
             ]
             used.update(refs)
             atons.append(_record(cell, objname, attrs, point, [by_lnam[r] for r in refs]))
@@ -163,7 +161,9 @@ def _record(
         shape = None
     topmark = next(((a, g) for o, a, g in slaves if o == "TOPMAR"), None)
     lights = [_light(a) for o, a, _ in slaves if o == "LIGHTS"]
-    name = attrs.get("OBJNAM") or next((a.get("OBJNAM") for o, a, _ in slaves if a.get("OBJNAM")), None)
+    name = attrs.get("OBJNAM") or next(
+        (a.get("OBJNAM") for o, a, _ in slaves if a.get("OBJNAM")), None
+    )
     lnam = attrs.get("LNAM") or f"{objname}-{point.x:.6f}-{point.y:.6f}"
     return {
         "id": f"{cell.name}:{lnam}",

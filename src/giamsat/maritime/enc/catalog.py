@@ -79,7 +79,10 @@ class ChartLibrary:
 
     def version(self) -> str:
         """Changes whenever any cell is added, updated or removed (for tile cache keys)."""
-        parts = [f"{r['name']}:{r['edition']}:{r['update_number']}:{r['imported_at']}" for r in self.cells()]
+        parts = [
+            f"{r['name']}:{r['edition']}:{r['update_number']}:{r['imported_at']}"
+            for r in self.cells()
+        ]
         return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
 
 

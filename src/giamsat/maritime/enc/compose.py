@@ -166,13 +166,17 @@ class TileComposer:
                 if geom is None:
                     continue
                 if d or layer.extent != EXTENT:
-                    geom = shapely.transform(geom, lambda c: (c - [ox, oy]) * factor)
+                    geom = shapely.transform(geom, _affine(ox, oy, factor))
                     geom = _clip(geom, clip)
                 if mask is not None and geom is not None and not geom.is_empty:
                     geom = geom.difference(mask) if geom.intersects(mask) else geom
                 encoded = mvt.from_shape(geom) if geom is not None else None
                 if encoded is not None:
                     builder.add(layer, feature, encoded)
+
+
+def _affine(ox: float, oy: float, factor: float):
+    return lambda c: (c - [ox, oy]) * factor
 
 
 def _clip(geom: shapely.Geometry, clip: shapely.Geometry) -> shapely.Geometry | None:

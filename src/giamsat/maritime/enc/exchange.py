@@ -90,7 +90,11 @@ def _find_case_insensitive(root: Path, rel: str) -> Path | None:
         return path
     current = root
     for part in Path(rel).parts:
-        matches = [p for p in current.iterdir() if p.name.upper() == part.upper()] if current.is_dir() else []
+        matches = (
+            [p for p in current.iterdir() if p.name.upper() == part.upper()]
+            if current.is_dir()
+            else []
+        )
         if not matches:
             return None
         current = matches[0]

@@ -182,7 +182,9 @@ class Importer:
         if same_edition:
             for number, data in stored_files.items():
                 if number > 0:
-                    updates[number] = _File(number, data, base.edition, number, "", Path("(stored)"))
+                    updates[number] = _File(
+                        number, data, base.edition, number, "", Path("(stored)")
+                    )
         for number, path in sorted(cell.updates.items()):
             f = self._load(path, number, cell, permit_files)
             if f.edition != base.edition:
@@ -211,7 +213,9 @@ class Importer:
             applied.append(updates[number])
             expected += 1
         files = [base, *applied]
-        fingerprint = [{"name": f"{cell.name}.{f.number:03d}", "sha256": sha256(f.data)} for f in files]
+        fingerprint = [
+            {"name": f"{cell.name}.{f.number:03d}", "sha256": sha256(f.data)} for f in files
+        ]
         if stored and stored["files"] == fingerprint and not self.force:
             tiles = self.library.tiles_path(stored)
             if tiles.is_file():

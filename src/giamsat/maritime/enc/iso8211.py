@@ -157,7 +157,9 @@ def read_records(path: Path | str, limit: int | None = None) -> Iterator[Record]
     yield from parse_records(data, limit=limit, where=str(path))
 
 
-def parse_records(data: bytes, limit: int | None = None, where: str = "<bytes>") -> Iterator[Record]:
+def parse_records(
+    data: bytes, limit: int | None = None, where: str = "<bytes>"
+) -> Iterator[Record]:
     if not looks_like_iso8211(data[:24]):
         raise Iso8211Error(f"{where}: not an ISO 8211 file (no data descriptive record leader)")
     length, base, sl, sp, st, _ = _leader(data, 0)

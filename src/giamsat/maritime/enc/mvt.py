@@ -13,7 +13,7 @@ from typing import Any
 
 import shapely
 from mapbox_vector_tile.Mapbox import vector_tile_pb2 as pb
-from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon
 from shapely.geometry.polygon import orient
 
 POINT, LINESTRING, POLYGON = 1, 2, 3
@@ -72,14 +72,17 @@ def to_shape(kind: int, geometry: Iterable[int]) -> shapely.Geometry | None:
         return MultiPoint(pts) if len(pts) > 1 else (Point(pts[0]) if pts else None)
     if kind == LINESTRING:
         lines = [p for p in parts if len(p) >= 2]
-        return MultiLineString(lines) if len(lines) > 1 else (LineString(lines[0]) if lines else None)
+        return (
+            MultiLineString(lines) if len(lines) > 1 else (LineString(lines[0]) if lines else None)
+        )
     if kind == POLYGON:
         polygons: list[list[list[tuple[int, int]]]] = []
         for ring in parts:
             if len(ring) < 3:
                 continue
             area = sum(
-                ring[k][0] * ring[(k + 1) % len(ring)][1] - ring[(k + 1) % len(ring)][0] * ring[k][1]
+                ring[k][0] * ring[(k + 1) % len(ring)][1]
+                - ring[(k + 1) % len(ring)][0] * ring[k][1]
                 for k in range(len(ring))
             )
             if area > 0 or not polygons:
@@ -184,7 +187,9 @@ class LayerBuilder:
             setattr(v, which, raw)
         return self._values[k]
 
-    def add(self, source_layer: Any, feature: Any, geometry: tuple[int, list[int]] | None = None) -> None:
+    def add(
+        self, source_layer: Any, feature: Any, geometry: tuple[int, list[int]] | None = None
+    ) -> None:
         f = self.layer.features.add()
         if feature.HasField("id"):
             f.id = feature.id

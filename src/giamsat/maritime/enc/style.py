@@ -145,77 +145,305 @@ def build_style(
     poly = _geom("Polygon")
     line = _geom("LineString")
     point = _geom("Point")
-    add("enc-depth-areas", "fill", "depths", "base", [poly, _classes("DEPARE", "DRGARE")],
-        paint={"fill-color": depth_fill, "fill-antialias": False})
-    add("enc-unsurveyed", "fill", "depths", "base", [poly, _classes("UNSARE")],
-        paint={"fill-color": c("NODTA")})
-    add("enc-land", "fill", "land", "base", [poly, _classes("LNDARE")],
-        paint={"fill-color": c("LANDA")})
-    add("enc-inland-water", "fill", "land", "standard", [poly, _classes("LAKARE", "RIVERS", "CANALS")],
-        paint={"fill-color": c("DEPVS")})
-    add("enc-built-up", "fill", "land", "standard", [poly, _classes("BUAARE")],
-        paint={"fill-color": c("CHBRN"), "fill-opacity": 0.5})
-    add("enc-structures-area", "fill", "structures", "standard",
-        [poly, _classes("BRIDGE", "PONTON", "HULKES", "SLCONS", "CAUSWY", "DYKCON", "OFSPLF", "MORFAC", "BERTHS")],
-        paint={"fill-color": c("CHBRN")})
-    add("enc-dangers-area", "fill", "dangers", "all", [poly, danger_cls],
-        paint={"fill-color": c("DEPVS"), "fill-outline-color": c("CHBLK")})
-    add("enc-dredged-outline", "line", "depths", "standard", [_classes("DRGARE")],
-        paint={"line-color": c("CHGRD"), "line-width": 1, "line-dasharray": [4, 2]})
-    add("enc-depth-contours", "line", "depths", "all", [line, _classes("DEPCNT"), ["!", is_safety]],
-        paint={"line-color": c("DEPCN"), "line-width": 0.6})
-    add("enc-safety-contour", "line", "depths", "base", [line, _classes("DEPCNT"), is_safety],
-        paint={"line-color": c("DEPSC"), "line-width": 2})
-    add("enc-regulated-areas", "line", "areas", "standard",
-        [_classes("RESARE", "MIPARE", "CTNARE", "ACHARE", "DMPGRD", "MARCUL", "FSHFAC", "SPLARE", "PRCARE", "ISTZNE")],
-        paint={"line-color": c("TRFCD"), "line-width": 1.2, "line-dasharray": [6, 3]})
-    add("enc-routes-area", "fill", "routes", "standard", [poly, _classes("TSSLPT", "TSEZNE", "TSSRON", "TSSCRS", "DWRTPT")],
-        paint={"fill-color": c("TRFCF"), "fill-opacity": 0.35})
-    add("enc-fairways", "line", "routes", "standard", [_classes("FAIRWY", "DWRTCL", "TSSBND")],
-        paint={"line-color": c("CHGRD"), "line-width": 1, "line-dasharray": [8, 4]})
-    add("enc-tracks", "line", "routes", "standard", [line, _classes("NAVLNE", "RECTRC", "FERYRT")],
-        paint={"line-color": c("CHBLK"), "line-width": 1, "line-dasharray": [6, 3]})
-    add("enc-cables", "line", "structures", "all", [_classes("CBLSUB", "CBLARE", "PIPSOL", "PIPARE")],
-        paint={"line-color": c("CHMGD"), "line-width": 1, "line-dasharray": [2, 2]})
-    add("enc-overhead", "line", "structures", "standard", [line, _classes("CBLOHD", "PIPOHD")],
-        paint={"line-color": c("CHGRD"), "line-width": 1, "line-dasharray": [3, 1]})
-    add("enc-coastline", "line", "land", "base", [_classes("COALNE", "SLCONS")],
-        paint={"line-color": c("CSTLN"), "line-width": 1.2})
-    add("enc-structures-line", "line", "structures", "standard", [line, _classes("BRIDGE", "PONTON", "CAUSWY", "DYKCON", "MORFAC", "GATCON")],
-        paint={"line-color": c("CSTLN"), "line-width": 1.5})
-    add("enc-soundings", "symbol", "soundings", "all", [point, _classes("SOUNDG")],
-        layout={"text-field": sounding_text, "text-font": ["sans-serif"], "text-size": 11,
-                "text-allow-overlap": False, "symbol-sort-key": depth},
-        paint={"text-color": ["case", ["<", depth, settings.sounding_depth], c("SNDG2"), c("SNDG1")]})
-    add("enc-dangers", "symbol", "dangers", "all", [point, danger_cls, ["!", isolated]],
-        layout={"icon-image": ["get", "_sym"], "icon-allow-overlap": True, "icon-size": 0.8})
-    add("enc-isolated-dangers", "symbol", "dangers", "base", [point, isolated],
-        layout={"icon-image": "danger", "icon-allow-overlap": True})
-    add("enc-structures", "symbol", "structures", "standard",
+    add(
+        "enc-depth-areas",
+        "fill",
+        "depths",
+        "base",
+        [poly, _classes("DEPARE", "DRGARE")],
+        paint={"fill-color": depth_fill, "fill-antialias": False},
+    )
+    add(
+        "enc-unsurveyed",
+        "fill",
+        "depths",
+        "base",
+        [poly, _classes("UNSARE")],
+        paint={"fill-color": c("NODTA")},
+    )
+    add(
+        "enc-land",
+        "fill",
+        "land",
+        "base",
+        [poly, _classes("LNDARE")],
+        paint={"fill-color": c("LANDA")},
+    )
+    add(
+        "enc-inland-water",
+        "fill",
+        "land",
+        "standard",
+        [poly, _classes("LAKARE", "RIVERS", "CANALS")],
+        paint={"fill-color": c("DEPVS")},
+    )
+    add(
+        "enc-built-up",
+        "fill",
+        "land",
+        "standard",
+        [poly, _classes("BUAARE")],
+        paint={"fill-color": c("CHBRN"), "fill-opacity": 0.5},
+    )
+    add(
+        "enc-structures-area",
+        "fill",
+        "structures",
+        "standard",
+        [
+            poly,
+            _classes(
+                "BRIDGE",
+                "PONTON",
+                "HULKES",
+                "SLCONS",
+                "CAUSWY",
+                "DYKCON",
+                "OFSPLF",
+                "MORFAC",
+                "BERTHS",
+            ),
+        ],
+        paint={"fill-color": c("CHBRN")},
+    )
+    add(
+        "enc-dangers-area",
+        "fill",
+        "dangers",
+        "all",
+        [poly, danger_cls],
+        paint={"fill-color": c("DEPVS"), "fill-outline-color": c("CHBLK")},
+    )
+    add(
+        "enc-dredged-outline",
+        "line",
+        "depths",
+        "standard",
+        [_classes("DRGARE")],
+        paint={"line-color": c("CHGRD"), "line-width": 1, "line-dasharray": [4, 2]},
+    )
+    add(
+        "enc-depth-contours",
+        "line",
+        "depths",
+        "all",
+        [line, _classes("DEPCNT"), ["!", is_safety]],
+        paint={"line-color": c("DEPCN"), "line-width": 0.6},
+    )
+    add(
+        "enc-safety-contour",
+        "line",
+        "depths",
+        "base",
+        [line, _classes("DEPCNT"), is_safety],
+        paint={"line-color": c("DEPSC"), "line-width": 2},
+    )
+    add(
+        "enc-regulated-areas",
+        "line",
+        "areas",
+        "standard",
+        [
+            _classes(
+                "RESARE",
+                "MIPARE",
+                "CTNARE",
+                "ACHARE",
+                "DMPGRD",
+                "MARCUL",
+                "FSHFAC",
+                "SPLARE",
+                "PRCARE",
+                "ISTZNE",
+            )
+        ],
+        paint={"line-color": c("TRFCD"), "line-width": 1.2, "line-dasharray": [6, 3]},
+    )
+    add(
+        "enc-routes-area",
+        "fill",
+        "routes",
+        "standard",
+        [poly, _classes("TSSLPT", "TSEZNE", "TSSRON", "TSSCRS", "DWRTPT")],
+        paint={"fill-color": c("TRFCF"), "fill-opacity": 0.35},
+    )
+    add(
+        "enc-fairways",
+        "line",
+        "routes",
+        "standard",
+        [_classes("FAIRWY", "DWRTCL", "TSSBND")],
+        paint={"line-color": c("CHGRD"), "line-width": 1, "line-dasharray": [8, 4]},
+    )
+    add(
+        "enc-tracks",
+        "line",
+        "routes",
+        "standard",
+        [line, _classes("NAVLNE", "RECTRC", "FERYRT")],
+        paint={"line-color": c("CHBLK"), "line-width": 1, "line-dasharray": [6, 3]},
+    )
+    add(
+        "enc-cables",
+        "line",
+        "structures",
+        "all",
+        [_classes("CBLSUB", "CBLARE", "PIPSOL", "PIPARE")],
+        paint={"line-color": c("CHMGD"), "line-width": 1, "line-dasharray": [2, 2]},
+    )
+    add(
+        "enc-overhead",
+        "line",
+        "structures",
+        "standard",
+        [line, _classes("CBLOHD", "PIPOHD")],
+        paint={"line-color": c("CHGRD"), "line-width": 1, "line-dasharray": [3, 1]},
+    )
+    add(
+        "enc-coastline",
+        "line",
+        "land",
+        "base",
+        [_classes("COALNE", "SLCONS")],
+        paint={"line-color": c("CSTLN"), "line-width": 1.2},
+    )
+    add(
+        "enc-structures-line",
+        "line",
+        "structures",
+        "standard",
+        [line, _classes("BRIDGE", "PONTON", "CAUSWY", "DYKCON", "MORFAC", "GATCON")],
+        paint={"line-color": c("CSTLN"), "line-width": 1.5},
+    )
+    add(
+        "enc-soundings",
+        "symbol",
+        "soundings",
+        "all",
+        [point, _classes("SOUNDG")],
+        layout={
+            "text-field": sounding_text,
+            "text-font": ["sans-serif"],
+            "text-size": 11,
+            "text-allow-overlap": False,
+            "symbol-sort-key": depth,
+        },
+        paint={
+            "text-color": ["case", ["<", depth, settings.sounding_depth], c("SNDG2"), c("SNDG1")]
+        },
+    )
+    add(
+        "enc-dangers",
+        "symbol",
+        "dangers",
+        "all",
+        [point, danger_cls, ["!", isolated]],
+        layout={"icon-image": ["get", "_sym"], "icon-allow-overlap": True, "icon-size": 0.8},
+    )
+    add(
+        "enc-isolated-dangers",
+        "symbol",
+        "dangers",
+        "base",
+        [point, isolated],
+        layout={"icon-image": "danger", "icon-allow-overlap": True},
+    )
+    add(
+        "enc-structures",
+        "symbol",
+        "structures",
+        "standard",
         [point, _classes("PILPNT", "MORFAC", "OFSPLF", "PYLONS", "LNDMRK", "BUISGL", "SILTNK")],
-        layout={"icon-image": ["get", "_sym"], "icon-size": 0.7, "icon-allow-overlap": True})
-    add("enc-signals", "symbol", "lights", "all", [point, _classes("FOGSIG", "RTPBCN", "RDOSTA", "CGUSTA")],
-        layout={"icon-image": ["get", "_sym"], "icon-size": 0.8, "icon-allow-overlap": True})
-    add("enc-beacons", "symbol", "aids", "standard",
+        layout={"icon-image": ["get", "_sym"], "icon-size": 0.7, "icon-allow-overlap": True},
+    )
+    add(
+        "enc-signals",
+        "symbol",
+        "lights",
+        "all",
+        [point, _classes("FOGSIG", "RTPBCN", "RDOSTA", "CGUSTA")],
+        layout={"icon-image": ["get", "_sym"], "icon-size": 0.8, "icon-allow-overlap": True},
+    )
+    add(
+        "enc-beacons",
+        "symbol",
+        "aids",
+        "standard",
         [point, _classes("BCNLAT", "BCNCAR", "BCNISD", "BCNSAW", "BCNSPP")],
-        layout={"icon-image": ["get", "_sym"], "icon-anchor": "bottom", "icon-offset": [0, 2],
-                "icon-allow-overlap": True, "icon-size": 0.9})
-    add("enc-buoys", "symbol", "aids", "standard",
-        [point, _classes("BOYLAT", "BOYCAR", "BOYISD", "BOYSAW", "BOYSPP", "BOYINB", "LITFLT", "LITVES")],
-        layout={"icon-image": ["get", "_sym"], "icon-anchor": "bottom", "icon-offset": [0, 2],
-                "icon-allow-overlap": True, "icon-size": 0.9})
-    add("enc-topmarks", "symbol", "aids", "standard", [point, _classes("TOPMAR", "DAYMAR")],
-        layout={"icon-image": ["get", "_sym"], "icon-anchor": "bottom", "icon-offset": [0, -26],
-                "icon-allow-overlap": True, "icon-size": 0.6})
-    add("enc-lights", "symbol", "lights", "standard", [point, _classes("LIGHTS")],
-        layout={"icon-image": ["get", "_sym"], "icon-allow-overlap": True})
-    add("enc-light-descriptions", "symbol", "lights", "all", [point, _classes("LIGHTS")],
-        layout={"text-field": ["coalesce", ["get", "_txt"], ""], "text-font": ["sans-serif"],
-                "text-size": 10, "text-offset": [1.2, 0.9], "text-anchor": "left", "text-optional": True},
-        paint={"text-color": c("CHBLK")})
-    add("enc-names", "symbol", "names", "all", [["has", "OBJNAM"], _classes("SEAARE", "LNDRGN", "LNDMRK", "BUAARE")],
+        layout={
+            "icon-image": ["get", "_sym"],
+            "icon-anchor": "bottom",
+            "icon-offset": [0, 2],
+            "icon-allow-overlap": True,
+            "icon-size": 0.9,
+        },
+    )
+    add(
+        "enc-buoys",
+        "symbol",
+        "aids",
+        "standard",
+        [
+            point,
+            _classes(
+                "BOYLAT", "BOYCAR", "BOYISD", "BOYSAW", "BOYSPP", "BOYINB", "LITFLT", "LITVES"
+            ),
+        ],
+        layout={
+            "icon-image": ["get", "_sym"],
+            "icon-anchor": "bottom",
+            "icon-offset": [0, 2],
+            "icon-allow-overlap": True,
+            "icon-size": 0.9,
+        },
+    )
+    add(
+        "enc-topmarks",
+        "symbol",
+        "aids",
+        "standard",
+        [point, _classes("TOPMAR", "DAYMAR")],
+        layout={
+            "icon-image": ["get", "_sym"],
+            "icon-anchor": "bottom",
+            "icon-offset": [0, -26],
+            "icon-allow-overlap": True,
+            "icon-size": 0.6,
+        },
+    )
+    add(
+        "enc-lights",
+        "symbol",
+        "lights",
+        "standard",
+        [point, _classes("LIGHTS")],
+        layout={"icon-image": ["get", "_sym"], "icon-allow-overlap": True},
+    )
+    add(
+        "enc-light-descriptions",
+        "symbol",
+        "lights",
+        "all",
+        [point, _classes("LIGHTS")],
+        layout={
+            "text-field": ["coalesce", ["get", "_txt"], ""],
+            "text-font": ["sans-serif"],
+            "text-size": 10,
+            "text-offset": [1.2, 0.9],
+            "text-anchor": "left",
+            "text-optional": True,
+        },
+        paint={"text-color": c("CHBLK")},
+    )
+    add(
+        "enc-names",
+        "symbol",
+        "names",
+        "all",
+        [["has", "OBJNAM"], _classes("SEAARE", "LNDRGN", "LNDMRK", "BUAARE")],
         layout={"text-field": ["get", "OBJNAM"], "text-font": ["sans-serif"], "text-size": 11},
-        paint={"text-color": c("CHBLK"), "text-halo-color": c("CHWHT"), "text-halo-width": 0.8})
+        paint={"text-color": c("CHBLK"), "text-halo-color": c("CHWHT"), "text-halo-width": 0.8},
+    )
 
     return {
         "version": 8,

@@ -66,7 +66,10 @@ TOPMARKS: dict[str, list[list[tuple[float, float]]]] = {
 
 
 def _circle(cx: float, cy: float, r: float, n: int = 24) -> list[tuple[float, float]]:
-    return [(cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n)) for k in range(n)]
+    return [
+        (cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n))
+        for k in range(n)
+    ]
 
 
 def _banded(body: list[tuple[float, float]], codes: list[str], pattern: str) -> list[Shape]:
@@ -85,7 +88,9 @@ def _banded(body: list[tuple[float, float]], codes: list[str], pattern: str) -> 
         part = poly.intersection(band)
         for g in getattr(part, "geoms", [part]):
             if g.geom_type == "Polygon" and not g.is_empty:
-                out.append(Shape("poly", list(g.exterior.coords), fill=s57_colour_token(code), stroke=None))
+                out.append(
+                    Shape("poly", list(g.exterior.coords), fill=s57_colour_token(code), stroke=None)
+                )
     out.append(Shape("poly", body, fill=None, stroke="CHBLK", width=1.0))
     return out
 
@@ -151,7 +156,10 @@ def definition(symbol: str) -> tuple[int, list[Shape]]:
         if shape in ("x", "cross"):
             a, b = ((5, 5), (19, 19)) if shape == "x" else ((12, 3), (12, 21))
             c, d = ((19, 5), (5, 19)) if shape == "x" else ((3, 12), (21, 12))
-            return TOP, [Shape("line", [a, b], stroke=fill, width=3), Shape("line", [c, d], stroke=fill, width=3)]
+            return TOP, [
+                Shape("line", [a, b], stroke=fill, width=3),
+                Shape("line", [c, d], stroke=fill, width=3),
+            ]
         polys = TOPMARKS.get(shape, TOPMARKS["square"])
         return TOP, [Shape("poly", p, fill=fill) for p in polys]
     if kind == "light" and len(parts) == 2:
@@ -168,7 +176,11 @@ def definition(symbol: str) -> tuple[int, list[Shape]]:
         return SIZE, [
             Shape("line", [(16, 7), (16, 25)], width=1.5),
             Shape("line", [(7, 16), (25, 16)], width=1.5),
-            *[Shape("circle", [(16 + dx, 16 + dy)], r=1.4, fill="CHBLK") for dx in (-5, 5) for dy in (-5, 5)],
+            *[
+                Shape("circle", [(16 + dx, 16 + dy)], r=1.4, fill="CHBLK")
+                for dx in (-5, 5)
+                for dy in (-5, 5)
+            ],
         ]
     if symbol == "obstruction":
         return SIZE, [Shape("poly", _circle(16, 16, 8), fill=None, stroke="CHBLK", width=1.2)]
@@ -200,9 +212,13 @@ STATIC = ("wreck", "rock", "obstruction", "danger", "landmark", "structure", "si
 def svg(symbol: str, scheme: str = "DAY") -> str:
     size, shapes = definition(symbol)
     pal = colours(scheme)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">'
+    ]
     for s in shapes:
-        stroke = f'stroke="{pal[s.stroke]}" stroke-width="{s.width}"' if s.stroke else 'stroke="none"'
+        stroke = (
+            f'stroke="{pal[s.stroke]}" stroke-width="{s.width}"' if s.stroke else 'stroke="none"'
+        )
         fill = f'fill="{pal[s.fill]}"' if s.fill else 'fill="none"'
         if s.kind == "poly":
             pts = " ".join(f"{x:.2f},{y:.2f}" for x, y in s.pts)
@@ -211,7 +227,7 @@ def svg(symbol: str, scheme: str = "DAY") -> str:
             pts = " ".join(f"{x:.2f},{y:.2f}" for x, y in s.pts)
             out.append(f'<polyline points="{pts}" fill="none" {stroke} stroke-linecap="round"/>')
         elif s.kind == "circle":
-            (cx, cy), = s.pts
+            ((cx, cy),) = s.pts
             out.append(f'<circle cx="{cx}" cy="{cy}" r="{s.r}" {fill} stroke="none"/>')
     out.append("</svg>")
     return "".join(out)
@@ -233,11 +249,21 @@ def raster(symbol: str, scheme: str = "DAY", ratio: int = 1) -> Image.Image:
             if s.fill:
                 draw.polygon(pts, fill=_rgba(pal[s.fill]))
             if s.stroke:
-                draw.line([*pts, pts[0]], fill=_rgba(pal[s.stroke]), width=max(1, round(s.width * k)), joint="curve")
+                draw.line(
+                    [*pts, pts[0]],
+                    fill=_rgba(pal[s.stroke]),
+                    width=max(1, round(s.width * k)),
+                    joint="curve",
+                )
         elif s.kind == "line":
-            draw.line(pts, fill=_rgba(pal[s.stroke or "CHBLK"]), width=max(1, round(s.width * k)), joint="curve")
+            draw.line(
+                pts,
+                fill=_rgba(pal[s.stroke or "CHBLK"]),
+                width=max(1, round(s.width * k)),
+                joint="curve",
+            )
         elif s.kind == "circle":
-            (cx, cy), = pts
+            ((cx, cy),) = pts
             r = s.r * k
             draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=_rgba(pal[s.fill or "CHBLK"]))
     return img.resize((size * ratio, size * ratio), Image.Resampling.LANCZOS)
@@ -256,7 +282,13 @@ def sprite(ids: tuple[str, ...], scheme: str = "DAY", ratio: int = 1) -> tuple[b
         img = raster(name, scheme, ratio)
         x, y = (i % cols) * cell, (i // cols) * cell
         sheet.paste(img, (x, y))
-        index[name] = {"x": x, "y": y, "width": img.width, "height": img.height, "pixelRatio": ratio}
+        index[name] = {
+            "x": x,
+            "y": y,
+            "width": img.width,
+            "height": img.height,
+            "pixelRatio": ratio,
+        }
     buf = io.BytesIO()
     sheet.save(buf, format="PNG", optimize=True)
     return buf.getvalue(), json.dumps(index, separators=(",", ":"))

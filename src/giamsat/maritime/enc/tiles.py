@@ -80,7 +80,7 @@ def _water_depth_under(cell: CellData, points: np.ndarray) -> list[float | None]
 
 def display_table(cell: CellData) -> tuple[pa.Table, set[str]]:
     """All drawable features of the cell in one table (geometry as WKB) plus symbol ids used."""
-    west, south, east, north = cell.bounds()
+    _west, south, _east, north = cell.bounds()
     latitude = (south + north) / 2
     parts: list[dict[str, Any]] = []
     symbols: set[str] = set()
@@ -126,7 +126,7 @@ def display_table(cell: CellData) -> tuple[pa.Table, set[str]]:
 def write_pmtiles(cell: CellData, target: Path) -> TileStats:
     """Build ``target`` (.pmtiles) for the cell; zoom range from its compilation scale."""
     table, symbols = display_table(cell)
-    west, south, east, north = cell.bounds()
+    _west, south, _east, north = cell.bounds()
     min_zoom, max_zoom = zoom_range(cell.compilation_scale or 50_000, (south + north) / 2)
     if target.exists():
         target.unlink()

@@ -46,7 +46,9 @@ def upgrade() -> None:
         sa.Column("tile_bytes", sa.BigInteger(), nullable=False),
         sa.Column("tile_count", sa.Integer(), nullable=False),
         sa.Column("import_seconds", sa.Float(), nullable=False),
-        sa.Column("imported_at", giamsat.core.store.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "imported_at", giamsat.core.store.types.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enc_cells")),
         sa.UniqueConstraint("name", name=op.f("uq_enc_cells_name")),
     )

@@ -64,7 +64,9 @@ def main() -> None:
         store = Store(f"sqlite:///{home / 'g.db'}")
         store.upgrade()
         library = ChartLibrary(store, home)
-        print(f"{'cell':10} {'ours s':>7} {'GDAL s':>7} {'ratio':>6} {'tiles':>6} {'MB':>6} {'largest kB':>10}")
+        print(
+            f"{'cell':10} {'ours s':>7} {'GDAL s':>7} {'ratio':>6} {'tiles':>6} {'MB':>6} {'largest kB':>10}"
+        )
         for cell in CELLS:
             report = Importer(library, force=True).run([cell])
             [r] = report.cells

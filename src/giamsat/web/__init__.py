@@ -1,0 +1,1 @@
+"""Web: FastAPI app factory, routers, live updates, static UI."""

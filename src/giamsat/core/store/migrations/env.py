@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import giamsat.core.store.archive
 import giamsat.core.store.schema
 import giamsat.environment.schema
 import giamsat.maritime.enc.schema  # noqa: F401

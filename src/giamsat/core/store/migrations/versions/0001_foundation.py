@@ -24,6 +24,19 @@ ARCHIVE = "archive"  # attached archive.db on SQLite, a schema on PostgreSQL
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"CREATE SCHEMA IF NOT EXISTS {ARCHIVE}")
+    # The archive (raw files, file log, relay queue) may outlive a main database that was
+    # re-created: adopt its tables rather than fail.
+    existing = set(sa.inspect(op.get_bind()).get_table_names(schema=ARCHIVE))
+    if "raw_files" not in existing:
+        _create_raw_files()
+    if "received_files" not in existing:
+        _create_received_files()
+    if "relay_queue" not in existing:
+        _create_relay_queue()
+    _create_main()
+
+
+def _create_raw_files() -> None:
     op.create_table(
         "raw_files",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -35,71 +48,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("sha256", name=op.f("uq_raw_files_sha256")),
         schema=ARCHIVE,
     )
-    op.create_table(
-        "accounts",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("password_hash", sa.String(length=200), nullable=False),
-        sa.Column("home", sa.String(length=200), nullable=False),
-        sa.Column("stations", giamsat.core.store.types.JsonText(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
-        sa.UniqueConstraint("username", name=op.f("uq_accounts_username")),
-    )
-    op.create_table(
-        "observation_revisions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("series_id", sa.Integer(), nullable=False),
-        sa.Column("ts", sa.BigInteger(), nullable=False),
-        sa.Column("value", sa.Float(), nullable=True),
-        sa.Column("status", sa.SmallInteger(), nullable=False),
-        sa.Column("flag", sa.SmallInteger(), nullable=False),
-        sa.Column("replaced_at", sa.BigInteger(), nullable=False),
-        sa.Column("replaced_by_file_id", sa.Integer(), nullable=True),
-        sa.Column("reason", sa.String(length=32), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_observation_revisions")),
-    )
-    with op.batch_alter_table("observation_revisions", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_observation_revisions_series_id_ts", ["series_id", "ts"], unique=False
-        )
 
-    op.create_table(
-        "observations",
-        sa.Column("series_id", sa.Integer(), nullable=False),
-        sa.Column("ts", sa.BigInteger(), nullable=False),
-        sa.Column("value", sa.Float(), nullable=True),
-        sa.Column("status", sa.SmallInteger(), nullable=False),
-        sa.Column("flag", sa.SmallInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("series_id", "ts", name=op.f("pk_observations")),
-        sqlite_with_rowid=False,
-        postgresql_partition_by="RANGE (ts)",
-    )
-    op.create_table(
-        "parameters",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=32), nullable=False),
-        sa.Column("name_vi", sa.String(length=120), nullable=False),
-        sa.Column("name_en", sa.String(length=120), nullable=False),
-        sa.Column("unit", sa.String(length=24), nullable=False),
-        sa.Column("aliases", giamsat.core.store.types.JsonText(), nullable=False),
-        sa.Column("sensor_min", sa.Float(), nullable=True),
-        sa.Column("sensor_max", sa.Float(), nullable=True),
-        sa.Column("plausible_min", sa.Float(), nullable=True),
-        sa.Column("plausible_max", sa.Float(), nullable=True),
-        sa.Column("known", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_parameters")),
-        sa.UniqueConstraint("code", name=op.f("uq_parameters_code")),
-    )
-    op.create_table(
-        "provinces",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=16), nullable=False),
-        sa.Column("name", sa.String(length=120), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_provinces")),
-        sa.UniqueConstraint("code", name=op.f("uq_provinces_code")),
-    )
+
+def _create_received_files() -> None:
     op.create_table(
         "received_files",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -138,6 +89,8 @@ def upgrade() -> None:
         postgresql_where=sa.text("outcome = 'received'"),
     )
 
+
+def _create_relay_queue() -> None:
     op.create_table(
         "relay_queue",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -158,6 +111,72 @@ def upgrade() -> None:
         schema=ARCHIVE,
     )
 
+
+def _create_main() -> None:
+    op.create_table(
+        "accounts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("home", sa.String(length=200), nullable=False),
+        sa.Column("stations", giamsat.core.store.types.JsonText(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
+        sa.UniqueConstraint("username", name=op.f("uq_accounts_username")),
+    )
+    op.create_table(
+        "observation_revisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("ts", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("status", sa.SmallInteger(), nullable=False),
+        sa.Column("flag", sa.SmallInteger(), nullable=False),
+        sa.Column("replaced_at", sa.BigInteger(), nullable=False),
+        sa.Column("replaced_by_file_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_observation_revisions")),
+    )
+    with op.batch_alter_table("observation_revisions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_observation_revisions_series_id_ts", ["series_id", "ts"], unique=False
+        )
+    op.create_table(
+        "observations",
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("ts", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("status", sa.SmallInteger(), nullable=False),
+        sa.Column("flag", sa.SmallInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("series_id", "ts", name=op.f("pk_observations")),
+        sqlite_with_rowid=False,
+        postgresql_partition_by="RANGE (ts)",
+    )
+    op.create_table(
+        "parameters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name_vi", sa.String(length=120), nullable=False),
+        sa.Column("name_en", sa.String(length=120), nullable=False),
+        sa.Column("unit", sa.String(length=24), nullable=False),
+        sa.Column("aliases", giamsat.core.store.types.JsonText(), nullable=False),
+        sa.Column("sensor_min", sa.Float(), nullable=True),
+        sa.Column("sensor_max", sa.Float(), nullable=True),
+        sa.Column("plausible_min", sa.Float(), nullable=True),
+        sa.Column("plausible_max", sa.Float(), nullable=True),
+        sa.Column("known", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parameters")),
+        sa.UniqueConstraint("code", name=op.f("uq_parameters_code")),
+    )
+    op.create_table(
+        "provinces",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_provinces")),
+        sa.UniqueConstraint("code", name=op.f("uq_provinces_code")),
+    )
     op.create_table(
         "rollup_daily",
         sa.Column("series_id", sa.Integer(), nullable=False),
@@ -221,7 +240,6 @@ def upgrade() -> None:
             sqlite_where=sa.text("state != 'resolved'"),
             postgresql_where=sa.text("state != 'resolved'"),
         )
-
     op.create_table(
         "organisations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -254,7 +272,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alert_events", schema=None) as batch_op:
         batch_op.create_index("ix_alert_events_alert_id", ["alert_id"], unique=False)
-
     op.create_table(
         "stations",
         sa.Column("id", sa.Integer(), nullable=False),

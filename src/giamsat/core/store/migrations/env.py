@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import giamsat.core.store.schema
-import giamsat.environment.schema  # noqa: F401
+import giamsat.environment.schema
+import giamsat.web.schema  # noqa: F401
 from giamsat.core.store.metadata import metadata
 
 config = context.config

@@ -9,7 +9,7 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -31,11 +31,41 @@ PASSWORD = "correct horse battery"
 
 STATIONS = {
     # code: (component, province name, organisation, published, parameters {code: unit})
-    "HN_NMA_NT01": ("wastewater", "Hà Nội", "NMA", False, {"COD": "mg/L", "pH": "-", "TSS": "mg/L", "Flow": "m3/h"}),
-    "HN_QT_KK01": ("ambient_air", "Hà Nội", None, True, {"PM2.5": "µg/m3", "PM10": "µg/m3", "NO2": "µg/m3"}),
-    "BD_CHENG_NT01": ("wastewater", "Bình Dương", "CHENG", False, {"COD": "mg/L", "pH": "-", "TSS": "mg/L"}),
-    "BD_KCN_KT01": ("emission", "Bình Dương", None, False, {"SO2": "mg/Nm3", "NOx": "mg/Nm3", "O2": "%"}),
-    "BD_SONG_NM01": ("surface_water", "Bình Dương", None, False, {"DO": "mg/L", "pH": "-", "Temp": "°C"}),
+    "HN_NMA_NT01": (
+        "wastewater",
+        "Hà Nội",
+        "NMA",
+        False,
+        {"COD": "mg/L", "pH": "-", "TSS": "mg/L", "Flow": "m3/h"},
+    ),
+    "HN_QT_KK01": (
+        "ambient_air",
+        "Hà Nội",
+        None,
+        True,
+        {"PM2.5": "µg/m3", "PM10": "µg/m3", "NO2": "µg/m3"},
+    ),
+    "BD_CHENG_NT01": (
+        "wastewater",
+        "Bình Dương",
+        "CHENG",
+        False,
+        {"COD": "mg/L", "pH": "-", "TSS": "mg/L"},
+    ),
+    "BD_KCN_KT01": (
+        "emission",
+        "Bình Dương",
+        None,
+        False,
+        {"SO2": "mg/Nm3", "NOx": "mg/Nm3", "O2": "%"},
+    ),
+    "BD_SONG_NM01": (
+        "surface_water",
+        "Bình Dương",
+        None,
+        False,
+        {"DO": "mg/L", "pH": "-", "Temp": "°C"},
+    ),
 }
 
 
@@ -121,7 +151,9 @@ def build_network(settings: Settings) -> Network:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def network(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+def network(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Network]:
     tmp = tmp_path_factory.mktemp("web")
     pg_name = None
     if request.param == "sqlite":
@@ -129,9 +161,11 @@ def network(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     else:
         try:
             pg_name, url = create_pg_database()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             pytest.fail(f"PostgreSQL is not reachable ({exc}); set GIAMSAT_TEST_BACKENDS=sqlite")
-    settings = Settings(home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'archive.db'}")
+    settings = Settings(
+        home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'archive.db'}"
+    )
     net = build_network(settings)
     try:
         yield net

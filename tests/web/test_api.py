@@ -52,7 +52,9 @@ def test_login_sets_a_safe_session_cookie_and_logout_ends_it(client_for, network
 
 def test_wrong_password_is_refused(client_for, network: Network) -> None:
     client = client_for()
-    r = client.post("/api/v1/auth/login", json={"username": network.users["admin"], "password": "nope"})
+    r = client.post(
+        "/api/v1/auth/login", json={"username": network.users["admin"], "password": "nope"}
+    )
     assert r.status_code == 401
     r = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "nope"})
     assert r.status_code == 401
@@ -66,7 +68,9 @@ def test_login_rate_limit(network: Network) -> None:
     client = TestClient(create_app(network.settings, network.store))  # its own limiter
     user = network.users["operator"]
     statuses = [
-        client.post("/api/v1/auth/login", json={"username": user, "password": f"bad{i}"}).status_code
+        client.post(
+            "/api/v1/auth/login", json={"username": user, "password": f"bad{i}"}
+        ).status_code
         for i in range(6)
     ]
     assert statuses[:5] == [401] * 5 and statuses[5] == 429
@@ -79,7 +83,12 @@ def test_csrf_is_required_for_cookie_writes(client_for) -> None:
     client = client_for("admin")
     token = client.headers.pop("X-CSRF-Token")
     assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 403
-    assert client.post("/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": "forged"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": "forged"}
+        ).status_code
+        == 403
+    )
     ok = client.post("/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": token})
     assert ok.status_code == 201
     cross = client.post(
@@ -97,7 +106,9 @@ def test_api_token_works_without_cookies_and_can_be_revoked(client_for) -> None:
     headers = {"Authorization": f"Bearer {made['token']}"}
     assert codes(machine.get("/api/v1/stations", headers=headers)) == HN
     # a bearer request needs no CSRF header for writes
-    assert machine.post("/api/v1/tokens", json={"name": "child"}, headers=headers).status_code == 201
+    assert (
+        machine.post("/api/v1/tokens", json={"name": "child"}, headers=headers).status_code == 201
+    )
     listed = owner.get("/api/v1/tokens").json()["items"]
     assert all("token" not in t and "token_hash" not in t for t in listed)
     assert owner.delete(f"/api/v1/tokens/{made['id']}").status_code == 200
@@ -124,7 +135,9 @@ def test_each_role_sees_its_stations(client_for, role: str, expected: list[str])
     files = client.get("/api/v1/files", params={"limit": 5000}).json()["items"]
     assert {f["station"] for f in files if f["station"]} <= set(expected)
     monitoring = client.get("/api/v1/monitoring/wastewater").json()["items"]
-    assert {m["code"] for m in monitoring} == {c for c in expected if STATIONS[c][0] == "wastewater"}
+    assert {m["code"] for m in monitoring} == {
+        c for c in expected if STATIONS[c][0] == "wastewater"
+    }
 
 
 def test_operator_and_public_have_no_environmental_data(client_for) -> None:
@@ -138,13 +151,17 @@ def test_only_admins_manage_users(client_for, network: Network) -> None:
     for role in ("ministry", "province", "enterprise", "operator"):
         assert client_for(role).get("/api/v1/users").status_code == 403
     admin = client_for("admin")
-    made = admin.post("/api/v1/users", json={"username": "new_officer", "role": "province", "province": "BD"})
+    made = admin.post(
+        "/api/v1/users", json={"username": "new_officer", "role": "province", "province": "BD"}
+    )
     assert made.status_code == 201
     password = made.json()["password"]
     assert len(password) >= 16
     officer = client_for()
     login(officer, "new_officer", password)
-    assert codes(officer.get("/api/v1/stations")) == sorted(c for c in STATIONS if c.startswith("BD"))
+    assert codes(officer.get("/api/v1/stations")) == sorted(
+        c for c in STATIONS if c.startswith("BD")
+    )
     # disabling the user ends its session at once
     user_id = made.json()["id"]
     assert admin.patch(f"/api/v1/users/{user_id}", json={"active": False}).status_code == 200
@@ -219,7 +236,11 @@ def test_lookup_pages_count_and_exports(client_for, network: Network) -> None:
 
     wide = client.get("/api/v1/observations", params={**params, "format": "csv"})
     table = list(csv.reader(io.StringIO(wide.text)))
-    assert table[0] == ["station", "time", "COD (mg/L)", "pH (-)"] or table[0][:3] == ["station", "time", "COD (mg/L)"]
+    assert table[0] == ["station", "time", "COD (mg/L)", "pH (-)"] or table[0][:3] == [
+        "station",
+        "time",
+        "COD (mg/L)",
+    ]
     assert len(table) - 1 == first["total"]
 
     long = client.get("/api/v1/observations", params={**params, "format": "csv", "layout": "long"})
@@ -265,7 +286,13 @@ def test_admin_assigns_a_station_to_an_organisation(client_for, network: Network
     assert "BD_KCN_KT01" not in codes(enterprise.get("/api/v1/stations"))
     r = admin.put(
         "/api/v1/stations/BD_KCN_KT01",
-        json={"code": "BD_KCN_KT01", "component": "emission", "organisation": "CHENG", "permit_standard": "QCVN19_2009", "permit_column": "B"},
+        json={
+            "code": "BD_KCN_KT01",
+            "component": "emission",
+            "organisation": "CHENG",
+            "permit_standard": "QCVN19_2009",
+            "permit_column": "B",
+        },
     )
     assert r.status_code == 200, r.text
     try:
@@ -273,13 +300,18 @@ def test_admin_assigns_a_station_to_an_organisation(client_for, network: Network
         detail = enterprise.get("/api/v1/stations/BD_KCN_KT01").json()
         assert detail["permit"]["standard"] == "QCVN19_2009"
     finally:
-        admin.put("/api/v1/stations/BD_KCN_KT01", json={"code": "BD_KCN_KT01", "component": "emission", "organisation": ""})
+        admin.put(
+            "/api/v1/stations/BD_KCN_KT01",
+            json={"code": "BD_KCN_KT01", "component": "emission", "organisation": ""},
+        )
     assert "BD_KCN_KT01" not in codes(enterprise.get("/api/v1/stations"))
 
 
 def test_upload_accounts_admin(client_for) -> None:
     admin = client_for("admin")
-    made = admin.post("/api/v1/accounts", json={"username": "ftp_cheng", "stations": ["BD_CHENG_*"]})
+    made = admin.post(
+        "/api/v1/accounts", json={"username": "ftp_cheng", "stations": ["BD_CHENG_*"]}
+    )
     assert made.status_code == 201 and len(made.json()["password"]) >= 12
     listed = admin.get("/api/v1/accounts").json()["items"]
     item = next(a for a in listed if a["username"] == "ftp_cheng")

@@ -73,3 +73,28 @@ export function toast(message: string, kind: "ok" | "error" = "ok"): void {
   document.body.append(el);
   setTimeout(() => el.remove(), 4000);
 }
+
+const ICONS: Record<string, string> = {
+  chart: "M3 17h18M6 14l4-5 4 3 5-7",
+  details: "M6 3h9l4 4v14H6zM9 11h7M9 15h7M9 7h4",
+  pin: "M12 21s-6-6.5-6-11a6 6 0 0 1 12 0c0 4.5-6 11-6 11zM12 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z",
+};
+
+/** A small stroke icon (no emoji font needed on servers and old phones). */
+export function icon(name: keyof typeof ICONS | string): SVGSVGElement {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "18");
+  svg.setAttribute("height", "18");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", ICONS[name] || "");
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "2");
+  path.setAttribute("stroke-linecap", "round");
+  path.setAttribute("stroke-linejoin", "round");
+  svg.append(path);
+  return svg;
+}

@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { h, modal, select } from "../dom";
+import { h, icon, modal, select } from "../dom";
 import { fmtNum, fmtTime } from "../format";
 import { t } from "../i18n";
 import { subscribe } from "../live";
@@ -84,9 +84,9 @@ export default async function monitoring(root: HTMLElement, params: Record<strin
             h("td", { class: "nowrap" }, fmtTime(r.last_obs_ts, r.utc_offset_min)),
             cols.map((p: any) => cell(r, p.code)),
             h("td", { class: "quick nowrap" },
-              h("button", { class: "icon-btn", title: t("chart"), "aria-label": t("chart"), onclick: () => quickChart(r.code, stationLabel(r)) }, "📊"),
-              h("a", { href: `/stations/${encodeURIComponent(r.code)}`, title: t("details") }, "📄"),
-              h("a", { href: `/map?station=${encodeURIComponent(r.code)}`, title: t("locate") }, "📍")))))),
+              h("button", { class: "icon-btn", title: t("chart"), "aria-label": t("chart"), onclick: () => quickChart(r.code, stationLabel(r)) }, icon("chart")),
+              h("a", { href: `/stations/${encodeURIComponent(r.code)}`, title: t("details") }, icon("details")),
+              h("a", { href: `/map?station=${encodeURIComponent(r.code)}`, title: t("locate") }, icon("pin"))))))),
       ),
     );
   }

@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { h } from "../dom";
+import { h, icon } from "../dom";
 import { fmtDay, fmtNum, fmtTime } from "../format";
 import { pick, t } from "../i18n";
 import { feature, ready } from "../state";
@@ -41,7 +41,7 @@ export default async function stationPage(root: HTMLElement, params: Record<stri
           [t("status"), s.status ? t(s.status.status) : "-"],
           [t("last_data"), fmtTime(s.last_obs_ts, s.utc_offset_min)],
         ].flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]),
-        h("dt", null, t("map")), h("dd", null, h("a", { href: `/map?station=${encodeURIComponent(code)}` }, "📍 " + t("locate"))))),
+        h("dt", null, t("map")), h("dd", null, h("a", { href: `/map?station=${encodeURIComponent(code)}` }, icon("pin"), " ", t("locate"))))),
       h("section", { class: "panel" }, h("h3", null, t("parameters")),
         h("div", { class: "table-wrap" }, h("table", { class: "grid", "data-table": "parameters" },
           h("thead", null, h("tr", null, [t("parameter"), t("unit"), t("value"), t("datetime"), t("limits")].map((x) => h("th", null, x)))),

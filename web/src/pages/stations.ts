@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { h, select } from "../dom";
+import { h, icon, select } from "../dom";
 import { COMPONENTS, COMPONENT_ABBR, STATUS_COLOURS, fmtTime } from "../format";
 import { t } from "../i18n";
 import { navigate, ready } from "../state";
@@ -50,8 +50,8 @@ export default async function stations(root: HTMLElement, _p: Record<string, str
           { label: t("component"), cell: (r: any) => t(r.component) },
           { label: t("last_data"), cell: (r: any) => fmtTime(r.last_obs_ts, r.utc_offset_min) },
           { label: t("quick_view"), cell: (r: any) => h("span", { class: "quick" },
-              h("a", { href: `/stations/${encodeURIComponent(r.code)}`, title: t("details") }, "📄"),
-              h("a", { href: `/map?station=${encodeURIComponent(r.code)}`, title: t("locate") }, "📍")) },
+              h("a", { href: `/stations/${encodeURIComponent(r.code)}`, title: t("details") }, icon("details")),
+              h("a", { href: `/map?station=${encodeURIComponent(r.code)}`, title: t("locate") }, icon("pin"))) },
         ],
         data.items,
         state.offset,

@@ -197,11 +197,17 @@ def token_principal(store: Store, secret: str) -> Principal | None:
         ).first()
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(api_tokens).where(api_tokens.c.id == row.token_id).values(last_used_at=now)
-        )
+    # record use at most once a minute per token: machines poll, a write per request is waste
+    if time.monotonic() - _token_touched.get(row.token_id, 0.0) > 60:
+        _token_touched[row.token_id] = time.monotonic()
+        with store.engine.begin() as conn:
+            conn.execute(
+                update(api_tokens).where(api_tokens.c.id == row.token_id).values(last_used_at=now)
+            )
     return _principal(row, "token")
+
+
+_token_touched: dict[int, float] = {}
 
 
 def csrf_ok(principal: Principal, header_value: str | None) -> bool:

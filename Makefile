@@ -7,7 +7,14 @@ PYTEST_ARGS ?=
 
 .PHONY: setup demo test test-sqlite bench lint format clean
 
-setup: $(STAMP)
+UI     := src/giamsat/web/static/index.html
+UI_SRC := $(wildcard web/package-lock.json web/index.html web/vite.config.ts web/src/*.ts web/src/*/*.ts web/src/*.css web/public/*)
+
+setup: $(STAMP) $(if $(UI_SRC),$(UI))
+
+# the UI is rebuilt when its sources change (make setup builds it on a fresh machine too)
+$(UI): $(UI_SRC)
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

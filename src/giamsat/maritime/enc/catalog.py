@@ -52,13 +52,13 @@ class ChartLibrary:
 
     def save(self, row: dict[str, Any]) -> None:
         stmt = self.store.upsert(enc_cells, ["name"], [c for c in COLUMNS if c != "name"])
-        with self.store.engine.begin() as conn:
+        with self.store.write() as conn:
             conn.execute(stmt.values(**{k: row[k] for k in COLUMNS}))
 
     def remove(self, name: str) -> bool:
         """Forget a cell and delete its folder; False when no such cell was imported."""
         name = name.upper()
-        with self.store.engine.begin() as conn:
+        with self.store.write() as conn:
             gone = conn.execute(delete(enc_cells).where(enc_cells.c.name == name)).rowcount
         folder = self.cell_dir(name)
         if folder.exists():

@@ -54,3 +54,17 @@ def register(app: typer.Typer) -> None:
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         service = Service(settings)
         asyncio.run(_run_until_signalled(service))
+
+    @app.command("demo")
+    def demo(
+        ctx: typer.Context,
+        port: int = typer.Option(8080, "--port", help="Web port."),
+        no_open: bool = typer.Option(False, "--no-open", help="Do not open a browser."),
+        verbose: bool = typer.Option(False, "--verbose", "-v"),
+    ) -> None:
+        """The whole product on the embedded store, with simulated stations and AIS traffic."""
+        from giamsat.demo import run_demo
+
+        _configure_logging(verbose)
+        logging.getLogger("giamsat").setLevel(logging.DEBUG if verbose else logging.WARNING)
+        asyncio.run(run_demo(state(ctx).settings, port, not no_open))

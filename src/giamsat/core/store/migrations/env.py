@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import giamsat.core.store.archive  # noqa: F401
-import giamsat.core.store.schema  # noqa: F401
-import giamsat.environment.schema  # noqa: F401
-import giamsat.maritime.enc.schema  # noqa: F401
+import giamsat.core.store.archive
+import giamsat.core.store.schema
+import giamsat.environment.schema
+import giamsat.maritime.enc.schema
 import giamsat.web.schema  # noqa: F401
 from giamsat.core.store.metadata import metadata
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import giamsat.core.store.schema
+import giamsat.environment.quality_schema
 import giamsat.environment.schema  # noqa: F401
 from giamsat.core.store.metadata import metadata
 

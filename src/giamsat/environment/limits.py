@@ -127,7 +127,7 @@ def package_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                         "averaging": averaging,
                         "min": _bound(lo),
                         "max": _bound(hi),
-                        "unit": s.get("unit", ""),
+                        "unit": data.get("units", {}).get(parameter, s.get("unit", "")),
                         "effective_from": int(row[5]) if dated else 0,
                         "effective_to": int(row[6]) if dated else FOREVER,
                         "apply_coefficients": parameter not in fixed,
@@ -198,6 +198,7 @@ def set_limit(
 ) -> int:
     """Create or edit one limit row (kept as 'user', never overwritten by the package)."""
     sync_package_limits(conn)
+    forget_cached_tables()
     if averaging not in AVERAGING:
         raise ValueError(f"averaging {averaging!r} must be one of {', '.join(AVERAGING)}")
     if min is None and max is None:
@@ -300,10 +301,25 @@ class LimitTable:
         return max(earlier, key=lambda s: s.effective_from) if earlier else None
 
 
-def load_limit_table(conn: Connection) -> LimitTable:
+_tables: dict[str, tuple[float, LimitTable]] = {}
+TABLE_MAX_AGE = 30.0
+
+
+def load_limit_table(conn: Connection, fresh: bool = False) -> LimitTable:
+    """The limit tables (cached for a few seconds per database; edits clear the cache)."""
+    key = str(conn.engine.url)
+    cached = _tables.get(key)
+    if cached is not None and not fresh and time.monotonic() - cached[0] < TABLE_MAX_AGE:
+        return cached[1]
     sync_package_limits(conn)
     standards = {r.code: r for r in conn.execute(select(limit_standards))}
-    return LimitTable(standards, list(conn.execute(select(limit_values))))
+    table = LimitTable(standards, list(conn.execute(select(limit_values))))
+    _tables[key] = (time.monotonic(), table)
+    return table
+
+
+def forget_cached_tables() -> None:
+    _tables.clear()
 
 
 def permit_standards(station: Any, table: LimitTable) -> list[str]:

@@ -56,9 +56,12 @@ def test_one_live_alert_per_key_and_lifecycle(store: Store, heard: list[dict]) -
             alerts.acknowledge_alert(conn, first, "operator1")
         # a repeat while acknowledged updates the same alert, still acknowledged
         assert _raise(conn, value=95.0) == first
-        assert alerts.resolve_matching(
-            conn, asset_kind="station", asset_id="HN_A_B", rule="exceedance", parameter="COD"
-        ) == first
+        assert (
+            alerts.resolve_matching(
+                conn, asset_kind="station", asset_id="HN_A_B", rule="exceedance", parameter="COD"
+            )
+            == first
+        )
         # after resolution the next occurrence is a new alert
         reopened = _raise(conn)
         assert reopened != first
@@ -115,7 +118,9 @@ def test_listeners_are_called_after_commit(store: Store) -> None:
 def test_query_filters_and_paging(store: Store) -> None:
     t0 = datetime(2024, 3, 1, tzinfo=UTC)
     with store.engine.begin() as conn:
-        hn = conn.execute(provinces.insert().values(code="HN", name="Hà Nội")).inserted_primary_key[0]
+        hn = conn.execute(provinces.insert().values(code="HN", name="Hà Nội")).inserted_primary_key[
+            0
+        ]
         hcm = conn.execute(provinces.insert().values(code="HCM")).inserted_primary_key[0]
         for i in range(5):
             _raise(

@@ -77,7 +77,10 @@ def _beijing(shared: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     path = shared / "corpus/env/beijing_prsa/PRSA_Data_Dongsi_20130301-20170228.csv"
     rows = list(csv.DictReader(path.open()))
     t = np.array(
-        [datetime(int(r["year"]), int(r["month"]), int(r["day"]), int(r["hour"])).timestamp() for r in rows],
+        [
+            datetime(int(r["year"]), int(r["month"]), int(r["day"]), int(r["hour"])).timestamp()
+            for r in rows
+        ],
         dtype=np.int64,
     )
     return {
@@ -100,16 +103,26 @@ def test_equal_flags_on_real_series(shared: Path) -> None:
         scale = float(np.nanstd(x)) or 1.0
         lo, hi = np.nanpercentile(x, [1, 99])
         cases = [
-            (T.gross_range(x, (lo - scale, hi + scale), (lo, hi)),
-             ioos(qartod.gross_range_test, x, (lo - scale, hi + scale), (lo, hi))),
-            (T.spike(x, scale, 3 * scale, "differential"),
-             ioos(qartod.spike_test, x, scale, 3 * scale, method="differential")),
-            (T.spike(x, scale, 3 * scale, "average"),
-             ioos(qartod.spike_test, x, scale, 3 * scale, method="average")),
-            (T.rate_of_change(x, t, scale / 3600, 3 * scale / 3600),
-             ioos(qartod.rate_of_change_test, x, t, scale / 3600, 3 * scale / 3600)),
-            (T.flat_line(x, t, 3 * 3600, 6 * 3600, scale / 1000),
-             ioos(qartod.flat_line_test, x, t, 3 * 3600, 6 * 3600, scale / 1000)),
+            (
+                T.gross_range(x, (lo - scale, hi + scale), (lo, hi)),
+                ioos(qartod.gross_range_test, x, (lo - scale, hi + scale), (lo, hi)),
+            ),
+            (
+                T.spike(x, scale, 3 * scale, "differential"),
+                ioos(qartod.spike_test, x, scale, 3 * scale, method="differential"),
+            ),
+            (
+                T.spike(x, scale, 3 * scale, "average"),
+                ioos(qartod.spike_test, x, scale, 3 * scale, method="average"),
+            ),
+            (
+                T.rate_of_change(x, t, scale / 3600, 3 * scale / 3600),
+                ioos(qartod.rate_of_change_test, x, t, scale / 3600, 3 * scale / 3600),
+            ),
+            (
+                T.flat_line(x, t, 3 * 3600, 6 * 3600, scale / 1000),
+                ioos(qartod.flat_line_test, x, t, 3 * 3600, 6 * 3600, scale / 1000),
+            ),
         ]
         for i, (ours, theirs) in enumerate(cases):
             assert np.array_equal(ours, theirs), (name, i, np.flatnonzero(ours != theirs)[:10])

@@ -29,10 +29,44 @@ def test_spike_ioos_vectors() -> None:  # ioos_qc test_qartod.py
     assert T.spike(x, 25, 50, "average").tolist() == [2, 4, 4, 4, 1, 3, 1, 2]
     methods = [3, 4.99, 5, 6, 8, 6, 6, 6.75, 6, 6, 5.3, 6, 6, 9, 5, np.nan, 4, 4]
     assert T.spike(methods, 0.5, 1, "average").tolist() == [
-        2, 3, 1, 1, 4, 3, 1, 3, 1, 1, 3, 1, 4, 4, 2, 9, 2, 2,
+        2,
+        3,
+        1,
+        1,
+        4,
+        3,
+        1,
+        3,
+        1,
+        1,
+        3,
+        1,
+        4,
+        4,
+        2,
+        9,
+        2,
+        2,
     ]
     assert T.spike(methods, 0.5, 1, "differential").tolist() == [
-        2, 1, 1, 1, 4, 1, 1, 3, 1, 1, 3, 1, 1, 4, 2, 9, 2, 2,
+        2,
+        1,
+        1,
+        1,
+        4,
+        1,
+        1,
+        3,
+        1,
+        1,
+        3,
+        1,
+        1,
+        4,
+        2,
+        9,
+        2,
+        2,
     ]
 
 
@@ -69,7 +103,20 @@ def test_flat_line_ioos_vectors() -> None:  # ioos_qc test_qartod.py
     x = [1, 2, 2.0001, 2, 2.0001, 2, 2.0001, 2, 4, 5, 3, 3.0001, 3.0005, 3.00001]
     t = np.arange(len(x)) * 900
     assert T.flat_line(x, t, 3000, 4800, 0.01).tolist() == [
-        1, 1, 1, 1, 3, 3, 4, 4, 1, 1, 1, 1, 1, 3,
+        1,
+        1,
+        1,
+        1,
+        3,
+        3,
+        4,
+        4,
+        1,
+        1,
+        1,
+        1,
+        1,
+        3,
     ]
     assert T.flat_line([5, 5, 5, 5], np.arange(4), 3, 5, 0.1).tolist() == [1, 1, 1, 3]
     assert T.flat_line([5] * 6, np.arange(6), 3, 5, 0.1).tolist() == [1, 1, 1, 3, 3, 4]

@@ -90,7 +90,12 @@ def test_breakpoint_edges_top_and_negatives() -> None:
 
 def test_round_half_up() -> None:
     assert [A.round_half_up(x) for x in (0.5, 1.5, 2.5, 59.35, 109.5, 40.4999)] == [
-        1, 2, 3, 59, 110, 40,
+        1,
+        2,
+        3,
+        59,
+        110,
+        40,
     ]
     # float noise does not decide the rounding: O3 161.2 µg/m³ is exactly 51.5 on paper
     assert A.sub_index("O3_1h", 161.2) < 51.5
@@ -122,7 +127,12 @@ def test_daily_needs_18_hours() -> None:
 
 def test_categories_and_colours() -> None:
     assert [c["colour"] for c in A.categories()] == [
-        "#00e400", "#ffff00", "#ff7e00", "#ff0000", "#8f3f97", "#7e0023",
+        "#00e400",
+        "#ffff00",
+        "#ff7e00",
+        "#ff0000",
+        "#8f3f97",
+        "#7e0023",
     ]
     assert A.category(50)["vi"] == "Tốt" and A.category(51)["en"] == "Moderate"
     assert A.category(301)["vi"] == "Nguy hại"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Connection
 
 from giamsat.environment import qc_tests as T
@@ -482,9 +482,16 @@ def rerun(
     ).inserted_primary_key[0]
     points = changed = 0
     for station_id in station_ids:
-        lo = start
-        while lo <= end:
-            hi = min(end, lo + chunk_seconds - 1)
+        span = conn.execute(
+            select(func.min(series.c.first_ts), func.max(series.c.last_ts)).where(
+                series.c.station_id == station_id
+            )
+        ).one()
+        if span[0] is None:
+            continue
+        lo, last = max(start, int(span[0])), min(end, int(span[1]))
+        while lo <= last:
+            hi = min(last, lo + chunk_seconds - 1)
             n, updates = qc.reflag(conn, station_id, lo, hi)
             points += n
             changed += sum(1 for u in updates if u.flag != u.old_flag)

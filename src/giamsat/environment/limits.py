@@ -365,8 +365,8 @@ def limits_on(table: LimitTable, station: Any, day: int) -> list[Limit]:
                 Limit(
                     parameter=v.parameter,
                     averaging=v.averaging,
-                    min=None if v.min is None else v.min * k,
-                    max=None if v.max is None else v.max * k,
+                    min=_scaled(v.min, k),
+                    max=_scaled(v.max, k),
                     unit=v.unit,
                     standard=std.code,
                     column=column,
@@ -379,6 +379,11 @@ def limits_on(table: LimitTable, station: Any, day: int) -> list[Limit]:
                 )
             )
     return out
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    """C·K without float noise (150 × 0.9 × 1.1 is 148.5, not 148.50000000000003)."""
+    return None if value is None else float(f"{value * factor:.10g}")
 
 
 def change_days(table: LimitTable, station: Any, first_day: int, last_day: int) -> list[int]:

@@ -82,7 +82,9 @@ def test_disconnect_period_is_configurable(store: Store, settings: Settings) -> 
     assert station_statuses(store, later, [GOOD], lenient)[0].status == "good"
     with store.engine.begin() as conn:  # a station may set its own period
         conn.execute(
-            stations.update().where(stations.c.code == GOOD).values(settings={"disconnect_minutes": 240})
+            stations.update()
+            .where(stations.c.code == GOOD)
+            .values(settings={"disconnect_minutes": 240})
         )
     assert station_statuses(store, later, [GOOD], settings)[0].status == "good"
 
@@ -100,7 +102,9 @@ def test_silence_alert_opens_once_and_resolves_when_data_returns(
     assert total == 5 and all(a["occurrences"] == 1 for a in live)
     Ingestor(store, settings).ingest(series_files(GOOD, local("2024-03-15T11:05"), {"COD": [90]}))
     with store.engine.connect() as conn:
-        open_now = {a["asset_id"] for a in alerts.query_alerts(conn, rule="silence", state="open")[0]}
+        open_now = {
+            a["asset_id"] for a in alerts.query_alerts(conn, rule="silence", state="open")[0]
+        }
         resolved = alerts.query_alerts(conn, rule="silence", state="resolved")[0]
     assert GOOD not in open_now and [a["asset_id"] for a in resolved] == [GOOD]
     # the periodic check resolves stations whose files are recent again

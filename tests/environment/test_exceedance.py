@@ -100,7 +100,7 @@ def test_edited_limits_survive_package_updates(store: Store) -> None:
                   min=None, max=1, actor="admin")  # fmt: skip
 
 
-def hours_of(values: list[float | None | tuple]) -> list:
+def hours_of(values: list[float | tuple | None]) -> list:
     """Twelve 5-minute values per hourly value (so hourly means are the values given)."""
     out: list = []
     for v in values:

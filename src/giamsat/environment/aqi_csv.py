@@ -40,6 +40,8 @@ class Table:
     """station → pollutant → {hour label (Unix s): value}."""
 
     values: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
+    # every hour a station's rows name, values used or not: the span AQI is reported over
+    hours: dict[str, set[int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     ignored: Counter = field(default_factory=Counter)
     rows: int = 0
@@ -111,6 +113,7 @@ def read(text: str) -> Table:
         if ts % HOUR:
             ts = -(-ts // HOUR) * HOUR
             table.ignored["times not on the hour, moved to the end of their hour"] += 1
+        table.hours.setdefault(station, set()).add(ts)
         name = row[col["parameter"]].strip()
         parameter = catalog.canonical_name(name) or name
         if parameter not in POLLUTANTS:
@@ -167,9 +170,7 @@ def hourly_rows(table: Table) -> list[tuple[str, str, int, str]]:
     out = []
     for station in sorted(table.values):
         series = table.values[station]
-        stamps = [t for points in series.values() for t in points]
-        if not stamps:
-            continue
+        stamps = table.hours[station]
         first, last = min(stamps), max(stamps)
         grid = _grid(series, first, last)
         for i, v in enumerate(hourly_aqi(grid)):

@@ -233,23 +233,6 @@ class QCConfig:
                 )
         return out
 
-    def max_flat_seconds(self) -> float:
-        """The longest flat-line window any layer asks for (sizes the history read on ingest)."""
-        longest = 0.0
-        for block in _walk_blocks(self.data):
-            flat = block.get("flat_line")
-            if isinstance(flat, dict):
-                longest = max(longest, float(flat.get("fail_seconds", 0)))
-        return longest
-
-
-def _walk_blocks(data: dict[str, Any]):
-    yield data.get("defaults", {})
-    yield from data.get("parameters", {}).values()
-    for comp in data.get("components", {}).values():
-        yield comp.get("defaults", {})
-        yield from comp.get("parameters", {}).values()
-
 
 def load_qc_config(path: Path | None = None, catalog: Catalog | None = None) -> QCConfig:
     data = tomllib.loads((path or QC_FILE).read_text("utf-8"))

@@ -162,9 +162,11 @@ class QualityControl:
         self.meta = meta or Meta()
 
     # --- window sizes ------------------------------------------------------------------
-    def _context(self, station: StationMeta) -> int:
-        """Points each side a point's flags can depend on (flat-line window plus a neighbour)."""
-        longest = self.config.max_flat_seconds()
+    def _context(self, station: StationMeta, meta: SeriesMeta) -> int:
+        """Points each side a point's flags can depend on: its flat-line window plus a
+        neighbour (spike, rate of change) and a margin."""
+        rules = self.config.rules(station.component, meta.parameter, meta.unit, station.qc)
+        longest = rules.flat_line.fail_seconds if rules.flat_line and rules.enabled else 0.0
         return int(longest // max(station.interval, 1)) + 3
 
     def _partners(self, parameter: str, station: StationMeta) -> set[str]:
@@ -256,13 +258,13 @@ class QualityControl:
                 if psid is not None:
                     plo, phi = focus.get(psid, (lo, hi))
                     focus[psid] = (min(plo, lo), max(phi, hi))
-        k = self._context(station)
         channels: list[Channel] = []
         parts: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         for sid, (lo, hi) in focus.items():
             meta = metas.get(sid)
             if meta is None:
                 continue
+            k = self._context(station, meta)
             ts, value, status, flag, part = self._load(conn, sid, lo, hi, 2 * k, k + 1)
             is_batch = np.zeros(len(ts), dtype=bool)
             if sid in batch:

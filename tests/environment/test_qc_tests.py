@@ -155,3 +155,34 @@ def test_device_status() -> None:
 
 def test_test_names() -> None:
     assert T.test_names(T.SPIKE | T.GROSS_RANGE) == ["gross_range", "spike"]
+
+
+def _flat_reference(x: list[float], count_s: int, count_f: int, tol: float) -> list[int]:
+    """The documented rule, written plainly: window of count+1 points ending at n, missing
+    values skipped, range < tol (or == 0 when tol is 0)."""
+    out = []
+    for n, v in enumerate(x):
+        flag = 1
+        for count, level in ((count_s, 3), (count_f, 4)):
+            if n < count:
+                continue
+            window = [w for w in x[n - count : n + 1] if not np.isnan(w)]
+            if window:
+                spread = max(window) - min(window)
+                if (spread == 0) if tol == 0 else (spread < tol):
+                    flag = level
+        out.append(9 if np.isnan(v) else flag)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_flat_line_against_a_plain_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 120))
+    # mostly-flat data (dense path) or mostly-varying data (sparse path)
+    x = np.round(rng.normal(5, 1 if seed % 2 else 0.01, n), int(rng.integers(0, 3)))
+    x[rng.random(n) < 0.1] = np.nan
+    t = np.arange(n) * 300
+    for tol in (0.0, 0.05, 1.0):
+        got = T.flat_line(x, t, 900, 1800, tol).tolist()
+        assert got == _flat_reference(x.tolist(), 3, 6, tol), (seed, tol)

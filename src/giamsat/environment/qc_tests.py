@@ -122,31 +122,43 @@ def spike(
     d > suspect → 3, d > fail → 4. First and last points, and points next to a missing value,
     are not evaluated (2). A threshold of 0 or None disables that level (as in ioos_qc).
     """
+    if method not in ("average", "differential"):
+        raise ValueError(f"unknown spike method {method!r}: use 'average' or 'differential'")
     x = _as_float(values)
     n = x.size
-    flags = np.ones(n, dtype=np.uint8)
-    if n == 0:
+    missing_value = np.isnan(x)
+    if n < 3:
+        flags = np.full(n, NOT_EVALUATED, dtype=np.uint8)
+        flags[missing_value] = MISSING
         return flags
-    diff = np.full(n, np.nan)
-    if n >= 3:
-        prev, mid, nxt = x[:-2], x[1:-1], x[2:]
-        if method == "average":
-            diff[1:-1] = np.abs(mid - (prev + nxt) / 2)
-        elif method == "differential":
-            before, after = mid - prev, nxt - mid
-            d = np.minimum(np.abs(before), np.abs(after))
-            d[before * after >= 0] = 0.0
-            diff[1:-1] = d
-        else:
-            raise ValueError(f"unknown spike method {method!r}: use 'average' or 'differential'")
-    evaluated = ~np.isnan(diff)
-    if suspect_threshold:
-        flags[evaluated & (diff > suspect_threshold)] = SUSPECT
-    if fail_threshold:
-        flags[evaluated & (diff > fail_threshold)] = FAIL
-    flags[~evaluated] = NOT_EVALUATED
+    if method == "average":
+        d = np.abs(x[1:-1] - (x[:-2] + x[2:]) * 0.5)
+    else:
+        step = np.diff(x)
+        size = np.abs(step)
+        d = np.minimum(size[:-1], size[1:])
+        with np.errstate(invalid="ignore"):
+            d *= step[:-1] * step[1:] < 0  # same direction → 0; NaN stays NaN
+    # flags by arithmetic (no masked writes): 1 + 2·(d > suspect) + (d > fail); NaN → 2
+    inner = np.ones(n - 2, dtype=np.uint8)
+    with np.errstate(invalid="ignore"):
+        over = d > suspect_threshold if suspect_threshold else None
+        far = d > fail_threshold if fail_threshold else None
+    if over is not None and far is not None:
+        over |= far
+    if over is not None:
+        inner += over
+        inner += over
+    if far is not None:
+        inner += far
+        if over is None:
+            inner += far
+            inner += far
+    inner += np.isnan(d)
+    flags = np.empty(n, dtype=np.uint8)
     flags[0] = flags[-1] = NOT_EVALUATED
-    flags[np.isnan(x)] = MISSING
+    flags[1:-1] = inner
+    flags += missing_value.view(np.uint8) * np.uint8(MISSING - NOT_EVALUATED)
     return flags
 
 
@@ -160,35 +172,54 @@ def rate_of_change(
     over the fail threshold → 4; only the later point of a pair is flagged. A value right
     after a missing one is not judged (its rate is unknown), as in ioos_qc."""
     x = _as_float(values)
-    t = np.asarray(times, dtype=np.float64).ravel()
     flags = np.ones(x.size, dtype=np.uint8)
     if x.size > 1:
-        dt = np.trunc(np.diff(t))
+        dt = np.diff(np.asarray(times).ravel())
+        if dt.dtype.kind == "f":
+            dt = np.trunc(dt)
         with np.errstate(divide="ignore", invalid="ignore"):
-            roc = np.abs(np.diff(x) / dt)
-        rate = np.concatenate(([0.0], roc))
-        known = ~np.isnan(rate)
-        flags[known & (rate > threshold)] = SUSPECT
-        if fail_threshold is not None:
-            flags[known & (rate > fail_threshold)] = FAIL
-    flags[np.isnan(x)] = MISSING
+            rate = np.abs(np.diff(x)) / dt
+            over = rate > threshold
+            far = rate > fail_threshold if fail_threshold is not None else None
+        tail = flags[1:]
+        if far is not None:
+            over |= far
+            tail += far
+        tail += over
+        tail += over
+    flags += np.isnan(x).view(np.uint8) * np.uint8(MISSING - PASS)
     return flags
 
 
-def _rolling(x: np.ndarray, window: int, op: np.ufunc, fill: float) -> np.ndarray:
-    """op (maximum/minimum) over each run x[i−window+1 … i], for i ≥ window−1, in O(n).
+def _doubling(x: np.ndarray, op: np.ufunc, longest: int) -> list[np.ndarray]:
+    """levels[k][i] = op over x[i … i+2^k−1], for 2^k ≤ longest (a sparse table)."""
+    levels = [x]
+    span = 1
+    while span * 2 <= longest:
+        m = levels[-1]
+        levels.append(op(m[:-span], m[span:]))
+        span *= 2
+    return levels
 
-    Van Herk / Gil-Werman: block-wise prefix and suffix accumulations, then one combine.
-    """
-    n = x.size
-    blocks = -(-n // window)
-    padded = np.full(blocks * window, fill)
-    padded[:n] = x
-    grid = padded.reshape(blocks, window)
-    prefix = op.accumulate(grid, axis=1).ravel()
-    suffix = op.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
-    ends = np.arange(window - 1, n)
-    return op(suffix[ends - window + 1], prefix[ends])
+
+def _window(levels: list[np.ndarray], op: np.ufunc, size: int, window: int) -> np.ndarray:
+    """op over every run of ``window`` values: two overlapping power-of-two spans."""
+    k = window.bit_length() - 1
+    span = 1 << k
+    count = size - window + 1
+    m = levels[k]
+    return op(m[:count], m[window - span : window - span + count])
+
+
+def _flat_everywhere(x: np.ndarray, valid: np.ndarray, window: int, tolerance: float) -> np.ndarray:
+    """Whether each run of ``window`` values is flat, for every run (dense case)."""
+    high = np.where(valid, x, -np.inf)  # a run with no value spans -inf … inf: not flat
+    low = np.where(valid, x, np.inf)
+    top = _window(_doubling(high, np.maximum, window), np.maximum, x.size, window)
+    bottom = _window(_doubling(low, np.minimum, window), np.minimum, x.size, window)
+    with np.errstate(invalid="ignore"):
+        spread = np.abs(top - bottom)
+    return spread == 0 if tolerance == 0 else spread < tolerance
 
 
 def flat_line(
@@ -213,25 +244,38 @@ def flat_line(
     if n < 3:
         return flags
     if interval is None:
-        interval = float(np.trunc(np.median(np.diff(np.asarray(times, dtype=np.float64)))))
-    if not interval or interval <= 0:
-        flags[np.isnan(x)] = MISSING
-        return flags
+        steps = np.diff(np.asarray(times, dtype=np.float64))
+        regular = steps.size and steps.min() == steps.max()
+        interval = float(np.trunc(steps[0] if regular else np.median(steps)))
     valid = ~np.isnan(x)
-    cum_valid = np.concatenate(([0], np.cumsum(valid)))
-    for threshold, flag in ((suspect_threshold, SUSPECT), (fail_threshold, FAIL)):
-        count = int(int(threshold) / interval)
-        if count >= n:
-            continue
-        window = count + 1
-        hi = _rolling(np.where(valid, x, -np.inf), window, np.maximum, -np.inf)
-        lo = _rolling(np.where(valid, x, np.inf), window, np.minimum, np.inf)
-        ends = np.arange(count, n)
-        seen = (cum_valid[ends + 1] - cum_valid[ends + 1 - window]) > 0
+    windows = []
+    if interval and interval > 0:
+        for threshold, flag in ((suspect_threshold, SUSPECT), (fail_threshold, FAIL)):
+            count = int(int(threshold) / interval)
+            if count < n:
+                windows.append((count, flag))
+    if windows:
+        # A window can only be flat if no two neighbouring values in it differ by the
+        # tolerance or more: find those candidates cheaply, then measure only them.
         with np.errstate(invalid="ignore"):
-            spread = np.abs(hi - lo)
-        within = spread == 0 if tolerance == 0 else spread < tolerance
-        flags[ends[within & seen]] = flag
+            step = np.abs(np.diff(x))
+            apart = step > 0 if tolerance == 0 else step >= tolerance  # NaN: not apart
+        apart_count = np.concatenate(([0], np.cumsum(apart, dtype=np.int64)))
+        for count, flag in windows:
+            window = count + 1
+            # pairs (j−1, j) inside the window ending at e are j = e−count+1 … e
+            ends = np.flatnonzero(apart_count[count:] == apart_count[: n - count]) + count
+            if len(ends) * window > 4 * n:
+                within = _flat_everywhere(x, valid, window, tolerance)[ends - count]
+            else:
+                rows = np.lib.stride_tricks.sliding_window_view(x, window)[ends - count]
+                seen = ~np.isnan(rows)
+                top = np.where(seen, rows, -np.inf).max(axis=1)
+                bottom = np.where(seen, rows, np.inf).min(axis=1)
+                with np.errstate(invalid="ignore"):
+                    spread = np.abs(top - bottom)
+                within = spread == 0 if tolerance == 0 else spread < tolerance
+            flags[ends[within]] = flag
     flags[~valid] = MISSING
     return flags
 

@@ -144,3 +144,41 @@ def test_rebuild_recomputes_from_rollups(store: Store, settings: Settings) -> No
     assert aqi_hourly(store, AIR, 0, 2**40) == before
     with store.engine.connect() as conn:
         assert len(conn.execute(select(hourly_table)).all()) == len(before)
+
+
+def test_real_hanoi_series_through_tt10_files(store: Store, settings: Settings, shared) -> None:
+    """US-Embassy Hanoi PM2.5, Oct–Dec 2019, written as hourly TT10 files (operator 'Invalid'
+    hours as device error 02), ingested, and the stored PM2.5 sub-index compared with the
+    sub-index of the published EPA NowCast (same NowCast rule; EPA truncates to 0.1)."""
+    import csv
+    from datetime import datetime
+
+    from giamsat.environment.vn_aqi import round_half_up, sub_index
+
+    from .tt10_helpers import LOCAL, tt10_file
+
+    register(store)
+    with store.engine.begin() as conn:
+        from giamsat.environment.schema import stations
+
+        conn.execute(
+            stations.update().where(stations.c.code == AIR).values(expected_interval_s=3600)
+        )
+    path = shared / "corpus/env/hanoi_us_embassy/Hanoi_PM2.5_2019_YTD.csv"
+    published: dict[int, float] = {}
+    files = []
+    for r in csv.DictReader(path.open()):
+        when = datetime.strptime(r["Date (LT)"], "%Y-%m-%d %I:%M %p").replace(tzinfo=LOCAL)
+        raw, nowcast = float(r["Raw Conc."]), float(r["NowCast Conc."])
+        if nowcast != -999:
+            published[int(when.timestamp())] = nowcast
+        if raw == -999 or r["QC Name"] == "Missing":
+            continue
+        files.append(tt10_file(AIR, when, {"PM2.5": (raw, 2 if r["QC Name"] == "Invalid" else 0)}))
+    results = Ingestor(store, settings).ingest(files)
+    assert all(r.outcome == "accepted" for r in results)
+    stored = {r["ts"]: r["sub_indices"]["PM2.5"] for r in aqi_hourly(store, AIR, 0, 2**40)}
+    both = [t for t in published if t in stored]
+    assert len(both) > 1800
+    close = sum(abs(stored[t] - round_half_up(sub_index("PM2.5", published[t]))) <= 1 for t in both)
+    assert close / len(both) >= 0.97, close / len(both)

@@ -471,9 +471,10 @@ def update_alerts(
     st: Any,
     now: int | None = None,
     settings: Settings | None = None,
+    check_days: bool = True,
 ) -> list[dict[str, Any]]:
-    """Raise or resolve a station's exceedance alerts from its latest values; also the
-    "N consecutive days" alert. Returns the current exceedances."""
+    """Raise or resolve a station's exceedance alerts from its latest values; also (when
+    ``check_days``) the "N consecutive days" alert. Returns the current exceedances."""
     settings = settings or Settings()
     now = int(time.time()) if now is None else now
     table = load_limit_table(conn)
@@ -508,7 +509,8 @@ def update_alerts(
             details={"exceedances": items},
             at=datetime.fromtimestamp(now, UTC),
         )
-    _update_day_alerts(conn, st, now, table, settings)
+    if check_days:
+        _update_day_alerts(conn, st, now, table, settings)
     return found
 
 

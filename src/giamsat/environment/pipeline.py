@@ -47,6 +47,7 @@ class QualityPipeline:
     def __init__(self, settings: Settings | None = None, qc: QualityControl | None = None) -> None:
         self.settings = settings or Settings()
         self.qc = qc or QualityControl()
+        self._days_checked: dict[int, int] = {}  # station → newest hour the day rule saw
 
     # --- before the write ------------------------------------------------------------------
     def flag(
@@ -210,11 +211,15 @@ class QualityPipeline:
                 rule=SILENCE_RULE,
                 note="data received again",
             )
+            # the consecutive-days rule can only change when a new hour of data comes in
+            newest_hour = -(-int(st.last_obs_ts or 0) // 3600)
+            days = self._days_checked.get(st.id) != newest_hour
             try:  # an alert rule must never lose a stored file
                 if conn.dialect.name == "sqlite":  # pysqlite's SAVEPOINT would end the batch
-                    update_alerts(conn, st, settings=self.settings)
+                    update_alerts(conn, st, settings=self.settings, check_days=days)
                 else:
                     with conn.begin_nested():
-                        update_alerts(conn, st, settings=self.settings)
+                        update_alerts(conn, st, settings=self.settings, check_days=days)
+                self._days_checked[st.id] = newest_hour
             except Exception:
                 log.exception("exceedance alerts of %s failed", st.code)

@@ -277,13 +277,16 @@ def below_target(
     station_codes: list[str] | None = None,
     now: int | None = None,
     measure: str = "complete",
+    settings: Settings | None = None,
 ) -> list[dict[str, Any]]:
     """Stations whose transmission rate over (start, end] is under the target (the 80% rule).
 
     A station's rate is all its received values over all its expected ones; ``measure="valid"``
     judges valid values instead. Worst first, with the parameters under the target.
     """
-    target = Settings().completeness_target_percent if target_percent is None else target_percent
+    if target_percent is None:
+        target_percent = (settings or Settings()).completeness_target_percent
+    target = target_percent
     rows = completeness(store, station_codes, start, end, "month", now=now)
     per: dict[str, dict[str, Any]] = {}
     key = "observed_count" if measure == "complete" else "valid_count"

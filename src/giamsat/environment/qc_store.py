@@ -73,7 +73,8 @@ class Meta:
     def series(self, conn: Connection, ids: Iterable[int]) -> dict[int, SeriesMeta]:
         self._expire()
         ids = {int(i) for i in ids}
-        missing = ids - self._series.keys()
+        found = {i: m for i in ids if (m := self._series.get(i)) is not None}
+        missing = ids - found.keys()
         if missing:
             rows = conn.execute(
                 select(series.c.id, series.c.station_id, series.c.unit, parameters.c.code)
@@ -81,8 +82,8 @@ class Meta:
                 .where(series.c.id.in_(sorted(missing)))
             )
             for r in rows:
-                self._series[r.id] = SeriesMeta(r.id, r.station_id, r.code, r.unit)
-        return {i: self._series[i] for i in ids if i in self._series}
+                found[r.id] = self._series[r.id] = SeriesMeta(r.id, r.station_id, r.code, r.unit)
+        return found
 
     def station(self, conn: Connection, station_id: int) -> StationMeta:
         self._expire()

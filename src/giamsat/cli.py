@@ -34,6 +34,7 @@ def root(
 
 def _register() -> None:
     from giamsat.core.cli import db_app, user_app
+    from giamsat.environment import cli_quality  # noqa: F401  (env aqi, qc, limits, status …)
     from giamsat.environment.cli import account_app, env_app, station_app
     from giamsat.maritime.cli import ais_app
     from giamsat.maritime.enc.cli import enc_app

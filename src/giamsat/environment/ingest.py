@@ -124,6 +124,24 @@ class Summary:
 Flagger = Callable[[Connection, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
+@dataclass(frozen=True)
+class Written:
+    """Observations a batch stored (new, or replacing a stored value), for post-write hooks."""
+
+    series_id: np.ndarray
+    ts: np.ndarray
+    value: np.ndarray
+    status: np.ndarray
+    flag: np.ndarray
+    utc_offset_min: np.ndarray
+    received_at: np.ndarray
+    replaced: np.ndarray  # True: a correction replaced a stored value
+
+
+# Runs inside the ingest transaction after observations and rollups are written.
+AfterWrite = Callable[[Connection, Written], None]
+
+
 def device_status_flags(
     conn: Connection, series_id: np.ndarray, ts: np.ndarray, value: np.ndarray, status: np.ndarray
 ) -> np.ndarray:
@@ -170,12 +188,20 @@ class Ingestor:
         catalog: Catalog | None = None,
         flagger: Flagger | None = None,
         on_stored: Callable[[list[FileResult]], None] | None = None,
+        after_write: AfterWrite | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.catalog = catalog or default_catalog()
         self.registry = Registry(store, self.catalog)
-        self.flagger = flagger or device_status_flags
+        if flagger is None or after_write is None:
+            from giamsat.environment.pipeline import QualityPipeline  # QC, completeness, AQI
+
+            pipeline = QualityPipeline(self.settings)
+            flagger = flagger or pipeline.flag
+            after_write = after_write or pipeline.after_write
+        self.flagger = flagger
+        self.after_write = after_write
         self.on_stored = on_stored
         self.quarantine_dir = self.settings.home / "quarantine"
 
@@ -535,6 +561,7 @@ class Ingestor:
         self.store.ensure_partitions(conn, "observations", int(ts.min()), int(ts.max()))
         is_fix = np.array([pendings[o].correction_of is not None for o in owner], dtype=bool)
         touched: list[tuple[int, int, int]] = []
+        new_idx = np.array([], dtype=np.int64)
         # ordinary files: insert what is new, leave what is there
         normal = np.flatnonzero(~is_fix)
         if len(normal):
@@ -589,6 +616,24 @@ class Ingestor:
             )
             rollups.recompute(conn, touched)
         self._update_latest(conn, pendings, sid, ts, value, status, flag, now)
+        stored = np.concatenate([new_idx, fix])
+        if len(stored):
+            received_at = np.fromiter(
+                (pendings[o].record.received_at for o in owners[stored]), np.int64, len(stored)
+            )
+            self.after_write(
+                conn,
+                Written(
+                    sid[stored],
+                    ts[stored],
+                    value[stored],
+                    status[stored],
+                    flag[stored],
+                    offset[stored],
+                    received_at,
+                    is_fix[stored],
+                ),
+            )
 
     def _insert_new(
         self,

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 
 import giamsat.core.store.archive
 import giamsat.core.store.schema
+import giamsat.environment.quality_schema
 import giamsat.environment.schema
 import giamsat.maritime.enc.schema
 import giamsat.web.schema  # noqa: F401

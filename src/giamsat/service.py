@@ -84,6 +84,7 @@ class Service:
             from giamsat.environment.relay import RelayWorker
 
             self._spawn(RelayWorker(self.store, s.relay_url).run(), "relay")
+        self._spawn(self._periodic_checks(), "checks")
         if s.web_enabled:
             await self._start_web()
         for hook in self.on_started:
@@ -162,6 +163,24 @@ class Service:
             await asyncio.sleep(0.05)
         sockets = [sock for server in self.web.servers for sock in server.sockets]
         self.web_port = sockets[0].getsockname()[1] if sockets else s.web_port
+
+    async def _periodic_checks(self, interval: float = 60.0) -> None:
+        """Every minute: silence alerts, and live events for stations whose status changed."""
+        from giamsat.core.events import hub
+        from giamsat.environment.status import station_statuses, update_silence_alerts
+
+        previous: dict[str, str] = {}
+        while True:
+            try:
+                await asyncio.to_thread(update_silence_alerts, self.store, settings=self.settings)
+                statuses = await asyncio.to_thread(station_statuses, self.store)
+                for st in statuses:
+                    if previous.get(st.code) not in (None, st.status):
+                        hub.publish("env.status", {"station": st.code, "status": st.status, "was": previous[st.code]})
+                    previous[st.code] = st.status
+            except Exception:
+                log.exception("periodic checks failed")
+            await asyncio.sleep(interval)
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)

@@ -815,15 +815,17 @@ class Ingestor:
             f"UPDATE series SET first_ts = {least}(COALESCE(first_ts, ?), ?) WHERE id = ?",
             [(ts_l[i], ts_l[i], sid_l[i]) for i in lo.tolist()],
         )
-        per_station: dict[int, int] = {}
+        newest: dict[int, tuple[int, int]] = {}  # station -> (arrival of its latest file, newest time)
         for p in pendings:
             if p.station is not None and p.rows:
-                newest = max(r[1] for r in p.rows)
-                per_station[p.station.id] = max(per_station.get(p.station.id, newest), newest)
+                t = max(r[1] for r in p.rows)
+                arrived, seen = newest.get(p.station.id, (p.record.received_at, t))
+                newest[p.station.id] = (max(arrived, p.record.received_at), max(seen, t))
         self.store.execute_many(
             conn,
-            f"UPDATE stations SET last_file_at = ?, last_obs_ts = {greatest}(COALESCE(last_obs_ts, ?), ?) WHERE id = ?",
-            [(now, t, t, station) for station, t in per_station.items()],
+            f"UPDATE stations SET last_file_at = {greatest}(COALESCE(last_file_at, ?), ?), "
+            f"last_obs_ts = {greatest}(COALESCE(last_obs_ts, ?), ?) WHERE id = ?",
+            [(a, a, t, t, station) for station, (a, t) in newest.items()],
         )
 
     def _decide(self, p: _Pending) -> None:

@@ -28,20 +28,79 @@ OUT = ROOT / "bench" / "out"
 
 # (component, share of stations, parameters with (unit, typical value))
 PROFILES = [
-    ("wastewater", 0.40, [("Flow", "m3/h", 40), ("Temp", "°C", 29), ("pH", "-", 7.2), ("TSS", "mg/L", 30),
-                          ("COD", "mg/L", 60), ("NH4", "mg/L", 3), ("TN", "mg/L", 12), ("TP", "mg/L", 1.5),
-                          ("Color", "Pt-Co", 40)]),
-    ("emission", 0.25, [("Flow", "m3/h", 90000), ("Temp", "°C", 120), ("P", "kPa", 101), ("O2", "%", 9),
-                        ("SO2", "mg/Nm3", 300), ("NOx", "mg/Nm3", 400), ("CO", "mg/Nm3", 200), ("PM", "mg/Nm3", 40),
-                        ("HCl", "mg/Nm3", 10)]),
-    ("ambient_air", 0.15, [("PM2,5", "µg/m3", 35), ("PM10", "µg/m3", 60), ("NO2", "µg/m3", 40), ("SO2", "µg/m3", 20),
-                           ("CO", "µg/m3", 900), ("O3", "µg/m3", 60), ("Temp", "°C", 28), ("RH", "%", 75),
-                           ("P", "hPa", 1008)]),
-    ("surface_water", 0.12, [("Temp", "°C", 27), ("pH", "-", 7.4), ("DO", "mg/L", 6), ("EC", "µS/cm", 300),
-                             ("TSS", "mg/L", 25), ("COD", "mg/L", 12), ("NH4", "mg/L", 0.4), ("Turbidity", "NTU", 30),
-                             ("TOC", "mg/L", 5)]),
-    ("groundwater", 0.08, [("Level", "m", 5.2), ("Temp", "°C", 25), ("pH", "-", 6.8), ("EC", "µS/cm", 500),
-                           ("TDS", "mg/L", 320), ("Cl", "mg/L", 40), ("NH4", "mg/L", 0.2)]),
+    (
+        "wastewater",
+        0.40,
+        [
+            ("Flow", "m3/h", 40),
+            ("Temp", "°C", 29),
+            ("pH", "-", 7.2),
+            ("TSS", "mg/L", 30),
+            ("COD", "mg/L", 60),
+            ("NH4", "mg/L", 3),
+            ("TN", "mg/L", 12),
+            ("TP", "mg/L", 1.5),
+            ("Color", "Pt-Co", 40),
+        ],
+    ),
+    (
+        "emission",
+        0.25,
+        [
+            ("Flow", "m3/h", 90000),
+            ("Temp", "°C", 120),
+            ("P", "kPa", 101),
+            ("O2", "%", 9),
+            ("SO2", "mg/Nm3", 300),
+            ("NOx", "mg/Nm3", 400),
+            ("CO", "mg/Nm3", 200),
+            ("PM", "mg/Nm3", 40),
+            ("HCl", "mg/Nm3", 10),
+        ],
+    ),
+    (
+        "ambient_air",
+        0.15,
+        [
+            ("PM2,5", "µg/m3", 35),
+            ("PM10", "µg/m3", 60),
+            ("NO2", "µg/m3", 40),
+            ("SO2", "µg/m3", 20),
+            ("CO", "µg/m3", 900),
+            ("O3", "µg/m3", 60),
+            ("Temp", "°C", 28),
+            ("RH", "%", 75),
+            ("P", "hPa", 1008),
+        ],
+    ),
+    (
+        "surface_water",
+        0.12,
+        [
+            ("Temp", "°C", 27),
+            ("pH", "-", 7.4),
+            ("DO", "mg/L", 6),
+            ("EC", "µS/cm", 300),
+            ("TSS", "mg/L", 25),
+            ("COD", "mg/L", 12),
+            ("NH4", "mg/L", 0.4),
+            ("Turbidity", "NTU", 30),
+            ("TOC", "mg/L", 5),
+        ],
+    ),
+    (
+        "groundwater",
+        0.08,
+        [
+            ("Level", "m", 5.2),
+            ("Temp", "°C", 25),
+            ("pH", "-", 6.8),
+            ("EC", "µS/cm", 500),
+            ("TDS", "mg/L", 320),
+            ("Cl", "mg/L", 40),
+            ("NH4", "mg/L", 0.2),
+        ],
+    ),
 ]
 
 
@@ -56,7 +115,12 @@ def station_plan(n: int) -> list[tuple[str, list[tuple[str, str, float]]]]:
             if x <= acc:
                 break
         province = f"P{i % 63:02d}"
-        plan.append((f"{province}_F{i:04d}_{component[:2].upper()}{i % 7}", [(p, u, v * rnd.uniform(0.7, 1.3)) for p, u, v in params]))
+        plan.append(
+            (
+                f"{province}_F{i:04d}_{component[:2].upper()}{i % 7}",
+                [(p, u, v * rnd.uniform(0.7, 1.3)) for p, u, v in params],
+            )
+        )
     return plan
 
 
@@ -76,7 +140,9 @@ def generate(folder: Path, stations: int, slots: int) -> tuple[int, int]:
         sub = folder / t.strftime("%H")
         sub.mkdir(parents=True, exist_ok=True)
         for code, params in plan:
-            lines = [f"{p}\t{v * rnd.uniform(0.9, 1.1):.2f}\t{u}\t{stamp}\t00" for p, u, v in params]
+            lines = [
+                f"{p}\t{v * rnd.uniform(0.9, 1.1):.2f}\t{u}\t{stamp}\t00" for p, u, v in params
+            ]
             (sub / f"{code}_{stamp}.txt").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     marker.write_text("ok")
     return stations * slots, values
@@ -105,15 +171,21 @@ def run(backend: str, folder: Path, files: int, values: int) -> dict[str, object
             c.execute(f'CREATE DATABASE "{pg_name}"')
         env["GIAMSAT_DB_URL"] = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
     cmd = [sys.executable, "-m", "giamsat", "env", "ingest", "--quiet", str(folder)]
-    subprocess.run([sys.executable, "-m", "giamsat", "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "giamsat", "db", "upgrade"], env=env, check=True, capture_output=True
+    )
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     result: dict[str, object] = {
-        "backend": backend, "files": summary["files"], "accepted": summary["accepted"],
-        "observations": summary["observations"], "seconds": round(elapsed, 1),
-        "files_per_s": round(summary["files"] / elapsed), "values_per_s": round(summary["observations"] / elapsed),
+        "backend": backend,
+        "files": summary["files"],
+        "accepted": summary["accepted"],
+        "observations": summary["observations"],
+        "seconds": round(elapsed, 1),
+        "files_per_s": round(summary["files"] / elapsed),
+        "values_per_s": round(summary["observations"] / elapsed),
     }
     if backend == "sqlite":
         db = work / "giamsat.db"
@@ -123,9 +195,13 @@ def run(backend: str, folder: Path, files: int, values: int) -> dict[str, object
         result["db_bytes"] = size
         result["bytes_per_observation"] = round(size / summary["observations"], 1)
         result["by_table_bytes_per_observation"] = {
-            k: round(v / summary["observations"], 1) for k, v in sorted(tables.items(), key=lambda kv: -kv[1]) if v > 100_000
+            k: round(v / summary["observations"], 1)
+            for k, v in sorted(tables.items(), key=lambda kv: -kv[1])
+            if v > 100_000
         }
-        result["archive_bytes_per_file"] = round((work / "archive.db").stat().st_size / summary["files"], 1)
+        result["archive_bytes_per_file"] = round(
+            (work / "archive.db").stat().st_size / summary["files"], 1
+        )
     else:
         import psycopg
 
@@ -140,7 +216,9 @@ def run(backend: str, folder: Path, files: int, values: int) -> dict[str, object
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stations", type=int, default=1200)
     parser.add_argument("--slots", type=int, default=288)
     parser.add_argument("--backend", default="sqlite,postgresql")
@@ -148,12 +226,16 @@ def main() -> None:
     folder = OUT / f"tt10-{args.stations}x{args.slots}"
     t0 = time.perf_counter()
     files, values = generate(folder, args.stations, args.slots)
-    print(f"data: {files:,} files, {values:,} values in {folder} (ready in {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"data: {files:,} files, {values:,} values in {folder} (ready in {time.perf_counter() - t0:.0f} s)"
+    )
     for backend in args.backend.split(","):
         r = run(backend, folder, files, values)
         target = " (target >= 5,000 files/s, <= 40 B/obs)" if backend == "sqlite" else ""
-        print(f"{backend}: {r['files_per_s']:,} files/s, {r['values_per_s']:,} values/s, "
-              f"{r['bytes_per_observation']} bytes/observation{target}")
+        print(
+            f"{backend}: {r['files_per_s']:,} files/s, {r['values_per_s']:,} values/s, "
+            f"{r['bytes_per_observation']} bytes/observation{target}"
+        )
         print("  " + json.dumps(r, ensure_ascii=False))
 
 

@@ -105,19 +105,19 @@ PROFILES = [
 
 
 def station_plan(n: int) -> list[tuple[str, list[tuple[str, str, float]]]]:
+    """Station codes and parameters, components in the shares of PROFILES."""
+    bounds, acc = [], 0.0
+    for component, share, params in PROFILES:
+        acc += share
+        bounds.append((acc, component, params))
     plan = []
     rnd = random.Random(42)
     for i in range(n):
         x = (i + 0.5) / n
-        acc = 0.0
-        for component, share, params in PROFILES:
-            acc += share
-            if x <= acc:
-                break
-        province = f"P{i % 63:02d}"
+        _, component, params = next(b for b in bounds if x <= b[0] + 1e-9)
         plan.append(
             (
-                f"{province}_F{i:04d}_{component[:2].upper()}{i % 7}",
+                f"P{i % 63:02d}_F{i:04d}_{component[:2].upper()}{i % 7}",
                 [(p, u, v * rnd.uniform(0.7, 1.3)) for p, u, v in params],
             )
         )

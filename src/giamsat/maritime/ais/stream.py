@@ -1,0 +1,471 @@
+"""StreamDecoder: NMEA lines in, decoded AIS messages out — the stable live-stream API.
+
+    from giamsat.maritime.ais.stream import StreamDecoder
+
+    decoder = StreamDecoder()
+    for line in lines:
+        for msg in decoder.feed(line, source="rx1"):
+            ...  # dict: our field names, "type", "mmsi", plus time/source/channel/own_ship
+    decoder.flush()          # end of input: partial multipart messages are counted
+    decoder.counters         # {"lines": .., "messages": .., "bad_checksum": .., ...}
+
+Each line may carry tag blocks, several sentences, Gatehouse ``$PGHP`` wrappers and receiver
+data after the checksum; bad input is counted by kind (``counters``) and reported to
+``on_error`` with what, where and why, never raised.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import reduce
+from operator import xor
+from typing import Any
+
+from giamsat.maritime.ais.asm import DEFAULT_REGISTRY, AsmRegistry
+from giamsat.maritime.ais.assemble import Assembler, Dropped, Pending, joined
+from giamsat.maritime.ais.decode import DecodeError, decoder, select
+from giamsat.maritime.ais.sixbit import ARMOR, unarmor
+from giamsat.maritime.nmea.checksum import parse_hex2
+from giamsat.maritime.nmea.line import receiver_time, split_line
+from giamsat.maritime.nmea.sentence import parse_sentence
+from giamsat.maritime.nmea.tagblock import TagBlock, parse_tag_block
+
+#: Counter names that are problems with the input (the rest are volumes and information).
+ERROR_KINDS = (
+    "not_nmea", "bad_framing", "missing_checksum", "bad_checksum", "bad_tagblock",
+    "bad_field_count", "bad_fragment", "bad_fill", "bad_payload", "empty_payload",
+    "multipart_replaced", "multipart_expired", "multipart_incomplete", "unknown_type",
+    "too_short", "bad_part",
+)  # fmt: skip
+#: Counted but not errors: the input is usable.
+NOTICE_KINDS = (
+    "tagblock_bad_checksum", "tagblock_group_orphan", "overlong", "junk", "other_sentences",
+    "proprietary_sentences", "query_sentences", "comments", "empty_lines", "kept_bad_checksum",
+    "wrapper_mismatch", "wrapper_after_message",
+)  # fmt: skip
+
+_CHANNELS = {b"": "", b"A": "A", b"B": "B", b"1": "A", b"2": "B"}
+_DIGIT = {str(i).encode(): i for i in range(10)}
+
+
+@dataclass(slots=True)
+class Issue:
+    """One problem: ``kind`` (a counter name), ``line`` number, ``source``, why, the text."""
+
+    kind: str
+    line: int
+    source: str
+    detail: str
+    text: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source}:" if self.source else ""
+        return f"{where}{self.line}: {self.kind}: {self.detail}"
+
+
+@dataclass(slots=True)
+class Assembled:
+    """A complete message before field decoding (mode="bits")."""
+
+    bits: int
+    nbits: int
+    time: float | None
+    source: str
+    channel: str
+    own_ship: bool
+    line: int
+
+
+class StreamDecoder:
+    """Decode NMEA 0183 AIS lines one at a time.
+
+    mode: "scaled" (our names and units, default), "raw" (our names, raw integers) or
+    "bits" (``Assembled`` records, for writers that read the bits themselves).
+    keep_bad_checksum: decode sentences whose checksum fails (still counted).
+    window_lines / window_seconds: how long a partial multipart message may wait.
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: str = "scaled",
+        keep_bad_checksum: bool = False,
+        registry: AsmRegistry | None = None,
+        window_lines: int = 100,
+        window_seconds: float = 60.0,
+        on_error: Callable[[Issue], None] | None = None,
+        on_sentence: Callable[[Any], None] | None = None,
+    ) -> None:
+        if mode not in ("scaled", "raw", "bits"):
+            raise ValueError("mode is 'scaled', 'raw' or 'bits'")
+        self.mode = mode
+        self.scaled = mode == "scaled"
+        self.keep_bad_checksum = keep_bad_checksum
+        self.registry = registry or DEFAULT_REGISTRY
+        self.on_error = on_error
+        self.on_sentence = on_sentence
+        self.assembler = Assembler(window_lines, window_seconds)
+        self.line_no = 0
+        self._lines = 0
+        self._sentences = 0
+        self._fragments = 0
+        self._messages = 0
+        self._by_type = [0] * 64
+        self._other: Counter[str] = Counter()
+        self._wrapper: dict[str, Any] | None = None
+        self._last_checksums = -1  # XOR of the sentence checksums of the last message
+        self._groups: dict[tuple[str, str], tuple[int, TagBlock]] = {}
+        self._decoders: dict[int, Callable[[int, int], dict[str, Any]]] = {}
+
+    # Counters ------------------------------------------------------------------------
+    @property
+    def counters(self) -> dict[str, int]:
+        """Every counter, volumes first: lines, sentences, fragments, messages, then kinds."""
+        out = {
+            "lines": self._lines,
+            "sentences": self._sentences,
+            "fragments": self._fragments,
+            "messages": self._messages,
+        }
+        out.update(sorted(self._other.items()))
+        return out
+
+    @property
+    def by_type(self) -> dict[int, int]:
+        return {t: c for t, c in enumerate(self._by_type) if c}
+
+    def errors(self) -> dict[str, int]:
+        return {k: v for k, v in self._other.items() if k in ERROR_KINDS and v}
+
+    def _issue(self, kind: str, detail: str, source: str, text: bytes | str = b"") -> None:
+        self._other[kind] += 1
+        if self.on_error is not None:
+            if isinstance(text, bytes):
+                text = text.decode("latin-1")
+            self.on_error(Issue(kind, self.line_no, source, detail, text))
+
+    # Input ---------------------------------------------------------------------------
+    def feed(
+        self, line: bytes | str, source: str = "", time: float | None = None
+    ) -> list[Any]:
+        """Decode one line; returns the messages it completes (often one, sometimes none)."""
+        if isinstance(line, str):
+            line = line.encode("latin-1", "replace")
+        self.line_no += 1
+        self._lines += 1
+        line = line.strip()
+        if not line:
+            self._other["empty_lines"] += 1
+            return []
+        if self.assembler.pending:
+            self._expire(time)
+        # Fast path: a bare !xxVDM/VDO sentence with nothing around it.
+        if line[0] == 33 and line[-3] == 42 and self._wrapper is None and line.find(b"!", 1) < 0:
+            body = line[1:-3]
+            expected = parse_hex2(line[-2:])
+            if expected is not None and reduce(xor, body, 0) == expected:
+                parts = body.split(b",")
+                if len(parts) == 7 and parts[0][2:] in (b"VDM", b"VDO"):
+                    self._sentences += 1
+                    return self._fragment(parts, expected, source, time, None, line)
+        return self._general(line, source, time)
+
+    def feed_lines(self, lines: Iterable[bytes | str], source: str = "") -> Iterator[Any]:
+        """Decode many lines, then flush at the end."""
+        for line in lines:
+            yield from self.feed(line, source)
+        yield from self.flush()
+
+    def flush(self) -> list[Any]:
+        """End of input: count the partial messages still waiting."""
+        for dropped in self.assembler.drain():
+            self._dropped(dropped)
+        self._groups.clear()
+        return []
+
+    # Slow path -----------------------------------------------------------------------
+    def _general(self, line: bytes, source: str, time: float | None) -> list[Any]:
+        if line[0] == 35:  # '#'
+            self._other["comments"] += 1
+            return []
+        split = split_line(line)
+        if not split.items:
+            self._issue("not_nmea", "no NMEA sentence on the line", source, line)
+            return []
+        if split.problems:
+            self._other["junk"] += 1
+        out: list[Any] = []
+        for item in split.items:
+            tag = self._tags(item.tags, source, line)
+            sentence = item.sentence
+            stamp = time
+            found = receiver_time(item.trailing, item.leading)
+            if found is not None:
+                stamp = found
+            if tag is not None and tag.time is not None:
+                stamp = tag.time
+            src = tag.source if tag is not None and tag.source else source
+            out.extend(self._sentence(sentence, src, stamp, tag, line))
+        return out
+
+    def _tags(self, bodies: list[bytes], source: str, line: bytes) -> TagBlock | None:
+        if not bodies:
+            return None
+        merged = TagBlock()
+        for body in bodies:
+            tag = parse_tag_block(body)
+            if not tag.checksum_ok:
+                self._other["tagblock_bad_checksum"] += 1
+            bad = [p for p in tag.problems if "checksum" not in p]
+            if bad:
+                self._issue("bad_tagblock", "; ".join(bad), source, line)
+            for name in ("time", "source", "destination", "line_count", "relative_time", "text",
+                         "group"):  # fmt: skip
+                value = getattr(tag, name)
+                if value is not None:
+                    setattr(merged, name, value)
+            merged.extra.update(tag.extra)
+        if merged.group is not None:
+            self._group(merged, source, line)
+        return merged
+
+    def _group(self, tag: TagBlock, source: str, line: bytes) -> None:
+        """Sentences of one tag-block group inherit the first sentence's time and source."""
+        assert tag.group is not None
+        number, total, ident = tag.group
+        if not (1 <= number <= total):
+            self._issue("bad_tagblock", f"group sentence {number} of {total}", source, line)
+            return
+        key = (source, ident)
+        if number == 1:
+            if total > 1:
+                self._groups[key] = (self.line_no, tag)
+            return
+        found = self._groups.get(key)
+        if found is None:
+            self._other["tagblock_group_orphan"] += 1
+            return
+        first = found[1]
+        if tag.time is None:
+            tag.time = first.time
+        if tag.source is None:
+            tag.source = first.source
+        if number == total:
+            del self._groups[key]
+
+    def _sentence(
+        self, sentence: bytes, source: str, time: float | None, tag: TagBlock | None, line: bytes
+    ) -> list[Any]:
+        self._sentences += 1
+        star = sentence.rfind(b"*")
+        if star < 0:
+            self._issue("missing_checksum", "sentence without a checksum", source, sentence)
+            return []
+        expected = parse_hex2(sentence[star + 1 : star + 3])
+        if expected is None or len(sentence) != star + 3:
+            self._issue("bad_framing", "'*' is not followed by two hex digits", source, sentence)
+            return []
+        body = sentence[1:star]
+        actual = reduce(xor, body, 0)
+        if actual != expected:
+            if not self.keep_bad_checksum:
+                self._issue(
+                    "bad_checksum", f"checksum {actual:02X}, sentence says {expected:02X}",
+                    source, sentence,
+                )  # fmt: skip
+                return []
+            self._other["kept_bad_checksum"] += 1
+        if sentence[0] == 33:  # '!'
+            parts = body.split(b",")
+            if parts[0][2:] in (b"VDM", b"VDO") and len(parts[0]) == 5:
+                if len(parts) != 7:
+                    self._issue(
+                        "bad_field_count", f"{len(parts)} fields, VDM has 7", source, sentence
+                    )
+                    return []
+                return self._fragment(parts, expected, source, time, tag, sentence)
+            self._other["other_sentences"] += 1
+            self._notify(sentence)
+            return []
+        if body.startswith(b"PGHP"):
+            self._wrapper_sentence(body, source, time, sentence)
+            return []
+        parsed = self._notify(sentence)
+        if parsed is not None and parsed.kind == "proprietary":
+            self._other["proprietary_sentences"] += 1
+        elif parsed is not None and parsed.kind == "query":
+            self._other["query_sentences"] += 1
+        else:
+            self._other["other_sentences"] += 1
+        return []
+
+    def _notify(self, sentence: bytes) -> Any:
+        if self.on_sentence is None:
+            return parse_sentence(sentence)
+        parsed = parse_sentence(sentence)
+        if parsed is not None:
+            self.on_sentence(parsed)
+        return parsed
+
+    def _wrapper_sentence(self, body: bytes, source: str, time: float | None, text: bytes) -> None:
+        """Gatehouse ``$PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,country,region,pss,online,cc``.
+
+        It stamps the next message; ``cc`` is the XOR of that message's sentence checksums,
+        which is how we know the wrapper belongs to it.
+        """
+        self._other["proprietary_sentences"] += 1
+        fields = body.split(b",")
+        if self._wrapper is not None:
+            self._issue("wrapper_mismatch", "wrapper not followed by its message", source, text)
+        self._wrapper = None
+        if len(fields) < 14 or fields[1] != b"1":
+            return
+        try:
+            year, month, day, hour, minute, second, millis = (int(f) for f in fields[2:9])
+            stamp = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
+            cc = int(fields[13], 16)
+        except ValueError:
+            self._issue("bad_framing", "unreadable $PGHP wrapper", source, text)
+            return
+        if cc == self._last_checksums:
+            # Some archives write the wrapper after its message; it is too late to stamp it.
+            self._other["wrapper_after_message"] += 1
+            self._last_checksums = -1
+            return
+        self._wrapper = {"time": stamp + millis / 1000.0, "cc": cc}
+
+    # AIS fragments -------------------------------------------------------------------
+    def _fragment(
+        self,
+        parts: list[bytes],
+        check: int,
+        source: str,
+        time: float | None,
+        tag: TagBlock | None,
+        text: bytes,
+    ) -> list[Any]:
+        self._fragments += 1
+        count = _DIGIT.get(parts[1], 0)
+        number = _DIGIT.get(parts[2], 0)
+        if not (1 <= number <= count):
+            self._issue("bad_fragment", f"fragment {parts[2]!r} of {parts[1]!r}", source, text)
+            return []
+        payload = parts[5]
+        fill = _DIGIT.get(parts[6], -1)
+        if not 0 <= fill <= 5:
+            self._issue("bad_fill", f"fill bits {parts[6]!r}", source, text)
+            return []
+        if payload.translate(None, ARMOR):
+            self._issue("bad_payload", "characters outside the six-bit armor", source, text)
+            return []
+        channel = _CHANNELS.get(parts[4])
+        if channel is None:
+            channel = parts[4].decode("latin-1")
+        own = parts[0][2:] == b"VDO"
+        wrapper = self._wrapper
+        if count == 1:
+            self._last_checksums = check
+            if wrapper is not None:
+                time = self._unwrap(wrapper, check, time, source, text)
+            return self._message(payload, fill, time, source, channel, own, text)
+        key = (source, channel, parts[3], count)
+        entry, dropped = self.assembler.add(
+            key, count, number, payload, fill, self.line_no, time, {"own": own}, check
+        )
+        if dropped is not None:
+            self._dropped(dropped)
+        if entry is None:
+            return []
+        self._last_checksums = entry.checksums
+        if wrapper is not None:
+            time = self._unwrap(wrapper, entry.checksums, entry.time, source, text)
+        else:
+            time = entry.time
+        data, fill = joined(entry)
+        return self._message(data, fill, time, source, channel, entry.meta.get("own", own), text)
+
+    def _unwrap(
+        self,
+        wrapper: dict[str, Any],
+        checksums: int,
+        time: float | None,
+        source: str,
+        text: bytes,
+    ) -> float | None:
+        self._wrapper = None
+        if checksums == wrapper["cc"]:
+            return wrapper["time"]
+        self._issue(
+            "wrapper_mismatch",
+            f"$PGHP checksum {wrapper['cc']:02X} does not match the next message",
+            source,
+            text,
+        )
+        return time
+
+    def _dropped(self, dropped: Dropped) -> None:
+        kind = f"multipart_{dropped.reason}"
+        self._issue(
+            kind,
+            f"{dropped.fragments} of {dropped.key[3]} fragments (first on line {dropped.first_line}) "
+            f"dropped: {dropped.reason}",
+            dropped.key[0],
+        )
+
+    def _expire(self, time: float | None) -> None:
+        for dropped in self.assembler.expire(self.line_no, time):
+            self._dropped(dropped)
+
+    def _message(
+        self,
+        payload: bytes,
+        fill: int,
+        time: float | None,
+        source: str,
+        channel: str,
+        own: bool,
+        text: bytes,
+    ) -> list[Any]:
+        if not payload:
+            self._issue("empty_payload", "message without payload", source, text)
+            return []
+        v, n = unarmor(payload, fill)
+        if n < 6:
+            self._issue("too_short", f"{n} bits", source, text)
+            return []
+        msg_type = v >> (n - 6)
+        try:
+            layout = select(v, n, self.registry)
+        except DecodeError as exc:
+            self._issue(exc.kind, exc.detail, source, text)
+            return []
+        if n < layout.min_bits:
+            self._issue(
+                "too_short", f"type {msg_type} with {n} bits (needs {layout.min_bits})", source, text
+            )
+            return []
+        if n > layout.max_bits:
+            self._other["overlong"] += 1
+        self._messages += 1
+        self._by_type[msg_type] += 1
+        if self.mode == "bits":
+            return [Assembled(v, n, time, source, channel, own, self.line_no)]
+        msg = decoder(layout, self.scaled)(v, n)
+        msg["time"] = time
+        msg["source"] = source
+        msg["channel"] = channel
+        msg["own_ship"] = own
+        return [msg]
+
+
+def decode_lines(lines: Iterable[bytes | str], **options: Any) -> Iterator[dict[str, Any]]:
+    """Convenience: decode an iterable of lines with a fresh StreamDecoder."""
+    decoder_ = StreamDecoder(**options)
+    yield from decoder_.feed_lines(lines)
+
+
+__all__ = ["ERROR_KINDS", "NOTICE_KINDS", "Assembled", "Issue", "Pending", "StreamDecoder",
+           "decode_lines"]  # fmt: skip

@@ -124,14 +124,14 @@ def decode_generic(layout: Layout, v: int, n: int, scaled: bool = True) -> dict[
         rest = body_end - fixed
         tail = layout.tail
         if rest <= 0:
-            out[tail.name] = None if tail.kind == "t" else ""
+            out[tail.name] = ""
             if tail.kind == "x":
                 out[tail.name + "_bits"] = 0
         else:
             value = (v >> (n - body_end)) & ((1 << rest) - 1)
             if tail.kind == "t":
                 chars = rest // 6
-                out[tail.name] = _text(value >> (rest - 6 * chars), chars) if chars else None
+                out[tail.name] = _text(value >> (rest - 6 * chars), chars) if chars else ""
             else:
                 out[tail.name] = hex_bits(value, rest)
                 out[tail.name + "_bits"] = rest
@@ -227,7 +227,7 @@ def _compile(layout: Layout, scaled: bool):
         lines.append("    w = v & ((1 << r) - 1)")
         if tail.kind == "t":
             lines.append(
-                f"    out[{tail.name!r}] = _text(w >> (r % 6), r // 6) if r >= 6 else None"
+                f"    out[{tail.name!r}] = _text(w >> (r % 6), r // 6) if r >= 6 else ''"
             )
         else:
             lines.append(f"    out[{tail.name!r}] = _hex(w, r)")

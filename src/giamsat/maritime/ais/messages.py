@@ -71,6 +71,7 @@ def _post_21(msg: dict[str, Any]) -> None:
     if len(name) == 20 and ext:
         name += ext
     msg["name"] = name.rstrip(" ")
+    msg["name_ext"] = ext or None
     status = msg.get("aton_status")
     if status is not None and status >> 5 == 7:
         msg["racon"] = (status >> 3) & 3

@@ -32,8 +32,9 @@ for _i, _c in enumerate(b"0123456789ABCDEF"):
 for _i, _c in enumerate(b"abcdef"):
     _HEX[_c] = 10 + _i
 
+_PAD = 96  # longer than any vectorised layout, in characters
 #: Message types whose layouts are read with array operations (the rest are rare).
-VECTOR_TYPES = frozenset({1, 2, 3, 4, 5, 7, 9, 10, 11, 13, 15, 16, 18, 19, 20, 22, 23, 24, 27})
+VECTOR_TYPES = frozenset({1, 2, 3, 4, 5, 7, 9, 10, 11, 13, 15, 16, 18, 19, 20, 21, 22, 23, 24, 27})
 _CHANNEL_NAMES = {0: "", ord("A"): "A", ord("B"): "B", ord("1"): "A", ord("2"): "B"}
 
 
@@ -134,14 +135,18 @@ def _field(cols: np.ndarray, f: Field, base: int = 0) -> np.ndarray:
     start = base + f.offset
     end = start + f.width
     c0, c1 = start // 6, (end - 1) // 6
-    acc = cols[c0].astype(np.uint64)
+    span = 6 * (c1 - c0 + 1)
+    kind = np.uint32 if span <= 32 else np.uint64
+    six = kind(6)
+    acc = cols[c0].astype(kind)
     for c in range(c0 + 1, c1 + 1):
-        acc = (acc << np.uint64(6)) | cols[c]
+        acc <<= six
+        acc |= cols[c]
     shift = 6 * (c1 + 1) - end
     if shift:
-        acc >>= np.uint64(shift)
-    if f.width < 64:
-        acc &= np.uint64((1 << f.width) - 1)
+        acc >>= kind(shift)
+    if f.width < span:
+        acc &= kind((1 << f.width) - 1)
     return acc
 
 
@@ -158,35 +163,47 @@ def _lut(f: Field) -> np.ndarray | None:
     return table
 
 
-def _text(cols: np.ndarray, f: Field, present: np.ndarray, nbits: np.ndarray) -> pa.Array:
-    """Six-bit text of every message as an Arrow string array (cut at '@', right-trimmed)."""
-    chars = f.width // 6
+def _codes(cols: np.ndarray, offset: int, chars: int, nbits: np.ndarray) -> np.ndarray:
+    """(messages, chars) ASCII of six-bit text at ``offset``; characters that did not
+    arrive read as '@'."""
     n = cols.shape[1]
     codes = np.empty((n, chars), np.uint8)
     for j in range(chars):
-        piece = Field("", 6, "u", offset=f.offset + 6 * j)
-        codes[:, j] = _field(cols, piece)
-    # Whole characters that arrived (a short message keeps what it has).
-    have = np.clip((nbits - f.offset) // 6, 0, chars)
+        codes[:, j] = _field(cols, Field("", 6, "u", offset=offset + 6 * j))
     ascii_ = _TEXT[codes]
-    ascii_[np.arange(chars)[None, :] >= have[:, None]] = 64
-    cut = np.cumsum(ascii_ == 64, axis=1) > 0
-    ascii_[cut] = 0
-    pad = (ascii_ == 0) | (ascii_ == 32)
+    have = np.clip((nbits - offset) // 6, 0, chars)
+    short = np.flatnonzero(have < chars)
+    if len(short):
+        ascii_[short] = np.where(np.arange(chars)[None, :] < have[short, None], ascii_[short], 64)
+    return ascii_
+
+
+def _strings(ascii_: np.ndarray, valid: np.ndarray, trim: bool = True) -> pa.Array:
+    """Cut each row at its first '@' (and drop trailing spaces when ``trim``) -> strings."""
+    n, chars = ascii_.shape
+    ascii_ = ascii_.copy()
+    ascii_[np.cumsum(ascii_ == 64, axis=1) > 0] = 0
+    pad = (ascii_ == 0) | (ascii_ == 32) if trim else ascii_ == 0
     trailing = np.logical_and.accumulate(pad[:, ::-1], axis=1)[:, ::-1]
-    ascii_[trailing] = 0
     lengths = chars - trailing.sum(axis=1)
     offsets = np.zeros(n + 1, np.int32)
     np.cumsum(lengths, out=offsets[1:])
     data = ascii_[~trailing].tobytes()
-    valid = present & (have > 0)
     bitmap = None
     if not valid.all():
         bitmap = pa.py_buffer(np.packbits(valid, bitorder="little").tobytes())
     return pa.StringArray.from_buffers(
         n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data), bitmap,
-        null_count=int((~valid).sum()),
+        null_count=int(n - valid.sum()),
     )  # fmt: skip
+
+
+def _text(cols: np.ndarray, f: Field, present: np.ndarray, nbits: np.ndarray) -> pa.Array:
+    """Six-bit text of every message as an Arrow string array."""
+    chars = f.width // 6
+    ascii_ = _codes(cols, f.offset, chars, nbits)
+    valid = nbits - f.offset >= 6
+    return _strings(ascii_, valid, f.trim)
 
 
 def decode_group(layout: Layout, cols: np.ndarray, nbits: np.ndarray, scaled: bool) -> dict:
@@ -225,7 +242,37 @@ def decode_group(layout: Layout, cols: np.ndarray, nbits: np.ndarray, scaled: bo
                 if f.digits is not None:
                     values = np.round(values, f.digits)
         out[f.name] = (values, valid)
+    if layout.key == "21":
+        _post_21(out, cols, nbits)
     return out
+
+
+_EXT_CHARS = 16  # message 21 name extension read by the vector path (368-bit messages)
+
+
+def _post_21(out: dict, cols: np.ndarray, nbits: np.ndarray) -> None:
+    """Message 21's post hook for whole columns (same rules as messages._post_21)."""
+    n = len(nbits)
+    name = _codes(cols, 43, 20, nbits)
+    ext = _codes(cols, 272, _EXT_CHARS, nbits)
+    out["name"] = (_strings(np.concatenate([name, ext], axis=1), np.ones(n, bool)), None)
+    ext_text = _strings(ext, np.ones(n, bool))
+    has_ext = np.asarray(ext_text.to_numpy(zero_copy_only=False), dtype=object) != ""
+    out["name_ext"] = (_strings(ext, has_ext), None)
+    status, valid = out["aton_status"]
+    status = np.asarray(status)
+    page7 = (status >> 5) == 7
+    if valid is not None:
+        page7 &= valid
+    out["racon"] = ((status >> 3) & 3, page7)
+    out["light"] = ((status >> 1) & 3, page7)
+    out["alarm"] = ((status & 1) == 1, page7)
+    second, second_valid = out["second"]
+    ok = np.asarray(second) <= 59
+    if second_valid is not None:
+        ok &= second_valid
+    values, valid = out["off_position"]
+    out["off_position"] = (values, ok if valid is None else (valid & ok))
 
 
 # Line parsing -------------------------------------------------------------------------------
@@ -280,8 +327,9 @@ def decode_batch(
     )
     scaled = sd.mode == "scaled"
     first_line = sd.line_no
-    buf = np.frombuffer(data, np.uint8)
-    lines = _split(buf)
+    lines = _split(np.frombuffer(data, np.uint8))
+    # Spare bytes after the text let every payload be read as a fixed-width window.
+    buf = np.frombuffer(data + bytes(_PAD), np.uint8)
     starts, ends = lines.starts, lines.ends
     nlines = len(starts)
     fast = _fast_lines(buf, starts, ends)
@@ -327,7 +375,11 @@ def decode_batch(
         if t not in VECTOR_TYPES:
             continue
         idx = np.flatnonzero(msg_type == t)
-        width = max(-(-lay.bits // 6) for lay in _TYPE_LAYOUTS[t])
+        width = _WIDTH[t]
+        if t == 21:  # longer than the vector path reads: the scalar decoder's
+            long_ = total[idx] > width
+            scalar_idx.append(idx[long_])
+            idx = idx[~long_]
         cols, bad = _gather(buf, s1[idx], l1[idx], s2[idx], l2[idx], width, total[idx])
         if bad.any():
             bad_lines += [first[idx[bad]], done[idx[bad]]]
@@ -346,7 +398,7 @@ def decode_batch(
             group.columns = decode_group(lay, gcols, gbits, scaled)
             k = len(gidx)
             group.columns["time"] = (np.zeros(k), np.zeros(k, bool))
-            group.columns["source"] = (pa.array([source] * k, pa.string()), None)
+            group.columns["source"] = (pa.repeat(pa.scalar(source, pa.string()), k), None)
             group.columns["channel"] = (_channel_array(chan[gidx]), None)
             group.columns["own_ship"] = (own[gidx], None)
             groups.append(group)
@@ -462,9 +514,11 @@ def _drop_demoted(groups: list[Group], demoted: list[int]) -> None:
             g.columns[name] = (values, None if valid is None else valid[keep])
 
 
+_CHANNEL_TABLE = pa.array([_CHANNEL_NAMES.get(c, chr(c)) for c in range(256)], pa.string())
+
+
 def _channel_array(codes: np.ndarray) -> pa.Array:
-    names = np.array([_CHANNEL_NAMES.get(c, chr(c)) for c in range(256)], dtype=object)
-    return pa.array(names[codes.astype(np.int64)], pa.string())
+    return _CHANNEL_TABLE.take(pa.array(codes.astype(np.int32)))
 
 
 def _pair_keys(fast: Any, pairs: np.ndarray, source: str) -> list[tuple]:
@@ -485,29 +539,32 @@ def _gather(
     width: int,
     total: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(chars, messages) six-bit values of the first ``width`` payload characters, and a
-    flag per message whose payload has a character outside the armor."""
-    n = len(s1)
-    ks = np.arange(width)
-    if not (l2 > 0).any():
-        pos = s1[None, :] + ks[:, None]
-        inside = ks[:, None] < l1[None, :]
-    else:
-        pos = np.where(ks[:, None] < l1[None, :], s1[None, :] + ks[:, None],
-                       s2[None, :] + ks[:, None] - l1[None, :])  # fmt: skip
-        inside = ks[:, None] < total[None, :]
-    np.clip(pos, 0, len(buf) - 1, out=pos)
-    six = _SIX[buf[pos]]
-    six[~inside] = 0
-    bad = (six == 255).any(axis=0)
+    """(chars, messages) six-bit values of the first ``width`` payload characters (zero past
+    the end of a payload), and a flag per message with a character outside the armor.
+
+    ``buf`` must have ``width`` spare bytes after the data: rows are copied with one
+    fancy-indexing pass over a sliding-window view, the fastest gather numpy offers.
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(buf, width)
+    rows = windows[s1]
+    if (l2 > 0).any():
+        two = np.flatnonzero(l2 > 0)
+        both = np.concatenate([rows[two], windows[s2[two]]], axis=1)
+        k = np.arange(width)[None, :]
+        pick = np.where(k < l1[two, None], k, width + k - l1[two, None])
+        rows[two] = np.take_along_axis(both, pick, axis=1)
+    six = _SIX[rows]
+    short = np.flatnonzero(total < width)
+    if len(short):
+        inside = np.arange(width)[None, :] < total[short, None]
+        six[short] = np.where(inside, six[short], 0)
+    bad = (six == 255).any(axis=1)
     # Characters after ``width`` are not read by the layout but must still be armor.
-    beyond = total > width
-    if beyond.any():
-        for i in np.flatnonzero(beyond):
-            seg = bytes(buf[s1[i] : s1[i] + l1[i]]) + bytes(buf[s2[i] : s2[i] + l2[i]])
-            if seg.translate(None, ARMOR):
-                bad[i] = True
-    return np.ascontiguousarray(six), bad if n else np.zeros(0, bool)
+    for i in np.flatnonzero(total > width):
+        seg = bytes(buf[s1[i] : s1[i] + l1[i]]) + bytes(buf[s2[i] : s2[i] + l2[i]])
+        if seg.translate(None, ARMOR):
+            bad[i] = True
+    return np.ascontiguousarray(six.T), bad
 
 
 def _variants(t: int, cols: np.ndarray, nbits: np.ndarray):
@@ -535,7 +592,10 @@ _TYPE_LAYOUTS: dict[int, tuple[Layout, ...]] = {
     for t in VECTOR_TYPES
 }  # fmt: skip
 _VECTOR_LAYOUTS = tuple(lay for lays in _TYPE_LAYOUTS.values() for lay in lays)
-assert all(lay.is_fixed and lay.post is None for lay in _VECTOR_LAYOUTS)
+assert all((lay.is_fixed and lay.post is None) or lay.key == "21" for lay in _VECTOR_LAYOUTS)
+#: Characters read per message (message 21: the fixed part plus the longest extension).
+_WIDTH = {t: max(-(-lay.bits // 6) for lay in lays) for t, lays in _TYPE_LAYOUTS.items()}
+_WIDTH[21] = -(-(272 + 6 * _EXT_CHARS) // 6)
 
 
 @dataclass
@@ -553,69 +613,81 @@ class _Fast:
     wrapper_lines: np.ndarray
 
 
+_TALKER = np.zeros(256, bool)
+_TALKER[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", np.uint8)] = True
+_DIGIT = np.full(256, -1, np.int64)
+_DIGIT[48:58] = np.arange(10)
+
+
 def _fast_lines(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> _Fast:
-    """Find the lines the vectorised path can take and the positions of their fields."""
+    """Lines of the exact form ``!ttVDM,c,n,s,ch,payload,f*hh`` and where their fields are.
+
+    The fields before the payload have fixed widths (sequence id and channel may be empty),
+    so every position is an offset from the line start: no search through the text. The
+    payload characters are checked later, when they are read.
+    """
     n = len(starts)
     size = len(buf)
+    if size == 0 or n == 0:
+        e = np.zeros(0, np.int64)
+        return _Fast(e, e, e, e, e, e, e, e.astype(bool), e, e, e)
+    last = size - 1
     length = ends - starts
-    z = np.zeros(n, np.int64)
 
     def at(pos: np.ndarray) -> np.ndarray:
-        return buf[np.clip(pos, 0, max(size - 1, 0))].astype(np.int64) if size else z
+        return buf[np.minimum(pos, last)]
 
-    ok = (length >= 17) & (at(starts) == 33) & (at(ends - 3) == 42)
-    # Gatehouse wrappers: the lines after them belong to the stream decoder.
-    wrapper = (length >= 5) & (at(starts) == 36) & (at(starts + 1) == 80) & (at(starts + 2) == 71) \
-        & (at(starts + 3) == 72) & (at(starts + 4) == 80)  # fmt: skip
-    commas = np.flatnonzero(buf == 44)
-    bangs = np.flatnonzero(buf == 33)
-    stars = np.flatnonzero(buf == 42)
-    k0 = np.searchsorted(commas, starts)
-    k1 = np.searchsorted(commas, ends)
-    ok &= (k1 - k0) == 6
-    ok &= (np.searchsorted(bangs, ends) - np.searchsorted(bangs, starts)) == 1
-    ok &= (np.searchsorted(stars, ends) - np.searchsorted(stars, starts)) == 1
-    kk = np.where(ok, k0, 0)
-    if len(commas) < 6:
-        ok[:] = False
-    c = [commas[np.clip(kk + j, 0, max(len(commas) - 1, 0))] if len(commas) else z for j in range(6)]
-    ok &= (c[0] - starts) == 6
-    ok &= (at(c[0] - 3) == 86) & (at(c[0] - 2) == 68) & ((at(c[0] - 1) == 77) | (at(c[0] - 1) == 79))
-    count = at(c[0] + 1) - 48
-    num = at(c[1] + 1) - 48
-    ok &= ((c[1] - c[0]) == 2) & ((c[2] - c[1]) == 2)
+    s = starts
+    # The first 14 and the last 5 characters of every line, each read in one pass.
+    windows = np.lib.stride_tricks.sliding_window_view(buf, 14)
+    head = windows[np.minimum(s, size - 14)]
+    tail = windows[np.clip(ends - 5, 0, size - 14)][:, :5]
+    ok = length >= 17
+    ok &= head[:, 0] == 33
+    ok &= _TALKER[head[:, 1]] & _TALKER[head[:, 2]]
+    ok &= (head[:, 3] == 86) & (head[:, 4] == 68)
+    kind = head[:, 5]
+    ok &= (kind == 77) | (kind == 79)
+    ok &= (head[:, 6] == 44) & (head[:, 8] == 44) & (head[:, 10] == 44)
+    count = _DIGIT[head[:, 7]]
+    num = _DIGIT[head[:, 9]]
     ok &= (count >= 1) & (count <= 2) & (num >= 1) & (num <= count)
-    seq_len = c[3] - c[2] - 1
-    chan_len = c[4] - c[3] - 1
-    ok &= (seq_len >= 0) & (seq_len <= 1) & (chan_len >= 0) & (chan_len <= 1)
-    fill = at(c[5] + 1) - 48
-    ok &= (c[5] + 2 == ends - 3) & (fill >= 0) & (fill <= 5)
-    seq = np.where(seq_len == 1, at(c[2] + 1), 0)
-    channel = np.where(chan_len == 1, at(c[3] + 1), 0)
-    ok &= np.isin(channel, (0, 65, 66, 49, 50))
-    # Checksum: XOR of everything between '!' and '*'.
-    hi, lo = _HEX[at(ends - 2)], _HEX[at(ends - 1)]
-    ok &= (hi >= 0) & (lo >= 0) & (hi < 16) & (lo < 16)
+    c11 = head[:, 11]
+    seq_empty = c11 == 44
+    seq_one = (_DIGIT[c11] >= 0) & (head[:, 12] == 44)
+    ok &= seq_empty | seq_one
+    cp = np.where(seq_empty, head[:, 12], head[:, 13])
+    chan_empty = cp == 44
+    after = np.where(seq_empty, head[:, 13], at(s + 14))
+    chan_one = ((cp == 65) | (cp == 66) | (cp == 49) | (cp == 50)) & (after == 44)
+    ok &= chan_empty | chan_one
+    q = s + 12 + seq_one + 1 + chan_one
+    ok &= (tail[:, 0] == 44) & (tail[:, 2] == 42) & (q <= ends - 5)
+    fill = _DIGIT[tail[:, 1]]
+    ok &= (fill >= 0) & (fill <= 5)
+    hi, lo = _HEX[tail[:, 3]], _HEX[tail[:, 4]]
+    ok &= (hi >= 0) & (lo >= 0)
     expected = (hi.astype(np.int64) << 4) | lo
-    prefix = np.bitwise_xor.accumulate(buf) if size else buf
-    actual = at(ends - 4) * 0
-    if size:
-        actual = prefix[np.clip(ends - 4, 0, size - 1)].astype(np.int64) ^ prefix[np.clip(starts, 0, size - 1)]
-    ok &= actual == expected
-    own = at(c[0] - 1) == 79
-    payload_start = c[4] + 1
-    payload_len = c[5] - c[4] - 1
+    # XOR of everything between '!' and '*': one reduceat pass over the candidate lines.
+    cand = np.flatnonzero(ok)
+    if len(cand):
+        bounds = np.empty(2 * len(cand), np.int64)
+        bounds[0::2] = s[cand] + 1
+        bounds[1::2] = ends[cand] - 3
+        actual = np.bitwise_xor.reduceat(buf, bounds)[0::2]
+        ok[cand[actual != expected[cand]]] = False
+    seq = np.where(seq_one, c11, 0).astype(np.int64)
+    channel = np.where(chan_one, cp, 0).astype(np.int64)
+    q = q.astype(np.int64)
+    wrapper = (length >= 5) & (head[:, 0] == 36) & (head[:, 1] == 80) & (head[:, 2] == 71) \
+        & (head[:, 3] == 72) & (head[:, 4] == 80)  # fmt: skip
     singles = np.flatnonzero(ok & (count == 1))
-    firsts = np.flatnonzero(ok[:-1] & (count[:-1] == 2) & (num[:-1] == 1)) if n > 1 else z[:0]
-    if len(firsts):
-        nxt = firsts + 1
-        good = ok[nxt] & (count[nxt] == 2) & (num[nxt] == 2) & (seq[nxt] == seq[firsts])
-        good &= channel[nxt] == channel[firsts]
-        pairs = firsts[good]
-    else:
-        pairs = firsts
+    firsts = np.flatnonzero(ok[:-1] & (count[:-1] == 2) & (num[:-1] == 1))
+    nxt = firsts + 1
+    good = ok[nxt] & (count[nxt] == 2) & (num[nxt] == 2) & (seq[nxt] == seq[firsts])
+    good &= channel[nxt] == channel[firsts]
+    pairs = firsts[good]
     last_check = expected.copy()
-    if len(pairs):
-        last_check[pairs + 1] = expected[pairs] ^ expected[pairs + 1]
-    return _Fast(singles, pairs, payload_start, payload_len, fill, channel, seq, own, expected,
+    last_check[pairs + 1] = expected[pairs] ^ expected[pairs + 1]
+    return _Fast(singles, pairs, q, ends - 5 - q, fill, channel, seq, kind == 79, expected,
                  last_check, np.flatnonzero(wrapper))  # fmt: skip

@@ -432,7 +432,6 @@ def decode_batch(
     def feed(line: int) -> None:
         nonlocal replayed
         sd.line_no = first_line + line
-        sd._lines -= 1  # counted once for the whole chunk below
         if line > 0 and taken[line - 1]:
             sd._last_checksums = int(fast.last_check[line - 1])
         emit(line, sd.feed(data[starts[line] : ends[line]], source))
@@ -488,7 +487,6 @@ def decode_batch(
         replayed += 2 * len(demoted)
     fast_lines = int(taken.sum()) - replayed
     sd.line_no = first_line + nlines
-    sd._lines += nlines
     sd._sentences += fast_lines
     sd._fragments += fast_lines
     sd._messages += sum(len(g.order) for g in groups)

@@ -15,7 +15,11 @@ from typing import Any
 from giamsat.maritime.ais import messages as m
 from giamsat.maritime.ais.asm import DEFAULT_REGISTRY, AsmRegistry
 from giamsat.maritime.ais.layout import Field, Layout
-from giamsat.maritime.ais.sixbit import bits_to_text, clean_text, hex_bits
+from binascii import b2a_base64
+
+from giamsat.maritime.ais.sixbit import B64, TEXT, bits_to_text, hex_bits
+
+_B64_TO_TEXT = bytes.maketrans(B64, TEXT)
 
 
 class DecodeError(Exception):
@@ -28,7 +32,14 @@ class DecodeError(Exception):
 
 
 def _text(value: int, nchars: int) -> str:
-    return clean_text(bits_to_text(value, nchars))
+    """Six-bit text, cut at the first '@', trailing spaces removed (one C-level pass each)."""
+    extra = -nchars % 4
+    raw = b2a_base64((value << (6 * extra)).to_bytes((nchars + extra) * 3 // 4, "big"), newline=False)
+    text = raw[:nchars].translate(_B64_TO_TEXT)
+    at = text.find(b"@")
+    if at >= 0:
+        text = text[:at]
+    return text.rstrip(b" ").decode("ascii")
 
 
 def _text_untrimmed(value: int, nchars: int) -> str:
@@ -182,6 +193,15 @@ def _field_expr(f: Field, shift: int, scaled: bool, env: dict[str, Any]) -> str:
         expr = f"(({expr} ^ {half}) - {half})"
     if not (scaled and f.is_scaled):
         return expr
+    if f.conv is not None and f.width <= 12:
+        # A small non-linear field: one table lookup by the unsigned raw value.
+        half = 1 << (f.width - 1)
+        table = []
+        for raw in range(1 << f.width):
+            value = raw - (1 << f.width) if f.kind == "i" and raw >= half else raw
+            table.append(None if value in f.na else f.conv(value))
+        env[f"_tbl_{f.name}"] = tuple(table)
+        return f"_tbl_{f.name}[{src} & {mask}]"
     if f.conv is not None:
         env[f"_conv_{f.name}"] = f.conv
         body = f"_conv_{f.name}({{x}})"
@@ -197,7 +217,7 @@ def _field_expr(f: Field, shift: int, scaled: bool, env: dict[str, Any]) -> str:
     return f"({body.format(x=expr)})"
 
 
-def _compile(layout: Layout, scaled: bool):
+def _compile(layout: Layout, scaled: bool, meta: bool = False):
     """Straight-line decoder for layouts whose fields sit at constant offsets (plus a tail)."""
     if layout.repeat is not None or layout.trailer:
         return None
@@ -214,10 +234,17 @@ def _compile(layout: Layout, scaled: bool):
         if f.kind == "-":
             continue
         items.append(f"{f.name!r}: {_field_expr(f, fixed - f.offset - f.width, scaled, env)}")
+    if meta:  # the stream decoder's variant: metadata in the same dict literal
+        items += ["'time': time", "'source': source", "'channel': channel", "'own_ship': own"]
+    head = "def decode(v, n, time, source, channel, own):" if meta else "def decode(v, n):"
+    fallback = f"_generic(_layout, v, n, {scaled})"
+    if meta:
+        fallback = f"_with_meta({fallback}, time, source, channel, own)"
+        env["_with_meta"] = _with_meta
     lines = [
-        "def decode(v, n):",
+        head,
         f"    if n < {fixed}:",
-        f"        return _generic(_layout, v, n, {scaled})",
+        f"        return {fallback}",
         f"    a = v >> (n - {fixed})",
         "    out = {" + ", ".join(items) + "}",
     ]
@@ -241,13 +268,31 @@ def _compile(layout: Layout, scaled: bool):
     return env["decode"]
 
 
-def decoder(layout: Layout, scaled: bool = True):
-    """The decode function of a layout (generated once, cached on the layout)."""
-    key = "decode_scaled" if scaled else "decode_raw"
+def _with_meta(
+    out: dict[str, Any], time: Any, source: str, channel: str, own: bool
+) -> dict[str, Any]:
+    out["time"] = time
+    out["source"] = source
+    out["channel"] = channel
+    out["own_ship"] = own
+    return out
+
+
+def decoder(layout: Layout, scaled: bool = True, meta: bool = False):
+    """The decode function of a layout (generated once, cached on the layout).
+
+    ``meta=True``: the function takes (v, n, time, source, channel, own) and puts them in
+    the message dict (the stream decoder's form)."""
+    key = ("decode_scaled" if scaled else "decode_raw") + ("_meta" if meta else "")
     fn = layout.extra.get(key)
     if fn is None:
-        fn = _compile(layout, scaled)
-        if fn is None:
+        fn = _compile(layout, scaled, meta)
+        if fn is None and meta:
+
+            def fn(v, n, time, source, channel, own, _layout=layout, _scaled=scaled):  # type: ignore[misc]
+                return _with_meta(decode_generic(_layout, v, n, _scaled), time, source, channel, own)
+
+        elif fn is None:
 
             def fn(v: int, n: int, _layout: Layout = layout, _scaled: bool = scaled) -> dict:
                 return decode_generic(_layout, v, n, _scaled)

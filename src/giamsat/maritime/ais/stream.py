@@ -17,6 +17,7 @@ data after the checksum; bad input is counted by kind (``counters``) and reporte
 from __future__ import annotations
 
 import calendar
+from binascii import a2b_base64
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ from typing import Any
 
 from giamsat.maritime.ais.asm import DEFAULT_REGISTRY, AsmRegistry
 from giamsat.maritime.ais.assemble import Assembler, Dropped, Pending, joined
+from giamsat.maritime.ais import messages as _messages
 from giamsat.maritime.ais.decode import DecodeError, decoder, select
-from giamsat.maritime.ais.sixbit import ARMOR, unarmor
+from giamsat.maritime.ais.sixbit import ARMOR, B64, unarmor
+from giamsat.maritime.nmea.checksum import _HEX as _HEX2
 from giamsat.maritime.nmea.checksum import parse_hex2
 from giamsat.maritime.nmea.line import receiver_time, split_line
 from giamsat.maritime.nmea.sentence import parse_sentence
@@ -49,6 +52,11 @@ NOTICE_KINDS = (
 
 _CHANNELS = {b"": "", b"A": "A", b"B": "B", b"1": "A", b"2": "B"}
 _DIGIT = {str(i).encode(): i for i in range(10)}
+_FILL = {str(i).encode(): i for i in range(6)}
+_VDX = (b"VDM", b"VDO")
+_TO_B64 = bytes.maketrans(ARMOR, B64)
+_B64_PAD = (b"", b"A", b"AA", b"AAA")
+_M512, _M256, _M128, _M64, _M32 = ((1 << k) - 1 for k in (512, 256, 128, 64, 32))
 
 
 @dataclass(slots=True)
@@ -103,13 +111,15 @@ class StreamDecoder:
             raise ValueError("mode is 'scaled', 'raw' or 'bits'")
         self.mode = mode
         self.scaled = mode == "scaled"
+        self._fast_mode = mode != "bits"
         self.keep_bad_checksum = keep_bad_checksum
         self.registry = registry or DEFAULT_REGISTRY
         self.on_error = on_error
         self.on_sentence = on_sentence
         self.assembler = Assembler(window_lines, window_seconds)
-        self.line_no = 0
-        self._lines = 0
+        self._pending = self.assembler.pending  # the same dict, one attribute hop less
+        self.line_no = 0  # lines fed so far (the number of the current line)
+        self._nfast = 0  # one-sentence messages of the fast path: a sentence, fragment, message
         self._sentences = 0
         self._fragments = 0
         self._messages = 0
@@ -118,17 +128,21 @@ class StreamDecoder:
         self._wrapper: dict[str, Any] | None = None
         self._last_checksums = -1  # XOR of the sentence checksums of the last message
         self._groups: dict[tuple[str, str], tuple[int, TagBlock]] = {}
-        self._decoders: dict[int, Callable[[int, int], dict[str, Any]]] = {}
+        # Message types whose layout depends on the type alone: (decode, min bits, max bits).
+        self._simple: dict[int, tuple[Callable[[int, int], dict[str, Any]], int, int]] = {
+            t: (decoder(lay, self.scaled, meta=True), lay.min_bits, lay.max_bits)
+            for t, lay in _messages.SIMPLE.items()
+        }
 
     # Counters ------------------------------------------------------------------------
     @property
     def counters(self) -> dict[str, int]:
         """Every counter, volumes first: lines, sentences, fragments, messages, then kinds."""
         out = {
-            "lines": self._lines,
-            "sentences": self._sentences,
-            "fragments": self._fragments,
-            "messages": self._messages,
+            "lines": self.line_no,
+            "sentences": self._sentences + self._nfast,
+            "fragments": self._fragments + self._nfast,
+            "messages": self._messages + self._nfast,
         }
         out.update(sorted(self._other.items()))
         return out
@@ -152,26 +166,70 @@ class StreamDecoder:
         self, line: bytes | str, source: str = "", time: float | None = None
     ) -> list[Any]:
         """Decode one line; returns the messages it completes (often one, sometimes none)."""
-        if isinstance(line, str):
-            line = line.encode("latin-1", "replace")
+        if line.__class__ is not bytes:
+            line = line.encode("latin-1", "replace") if isinstance(line, str) else bytes(line)
         self.line_no += 1
-        self._lines += 1
         line = line.strip()
         if not line:
             self._other["empty_lines"] += 1
             return []
-        if self.assembler.pending:
+        if self._pending:
             self._expire(time)
         # Fast path: a bare !xxVDM/VDO sentence with nothing around it.
-        if line[0] == 33 and line[-3] == 42 and self._wrapper is None and line.find(b"!", 1) < 0:
-            body = line[1:-3]
-            expected = parse_hex2(line[-2:])
-            if expected is not None and reduce(xor, body, 0) == expected:
-                parts = body.split(b",")
-                if len(parts) == 7 and parts[0][2:] in (b"VDM", b"VDO"):
-                    self._sentences += 1
-                    return self._fragment(parts, expected, source, time, None, line)
-        return self._general(line, source, time)
+        if line[0] != 33 or line[-3] != 42 or self._wrapper is not None or line.find(b"!", 1) >= 0:
+            return self._general(line, source, time)
+        body = line[1:-3]
+        expected = _HEX2.get(line[-2:])
+        if expected is None:
+            return self._general(line, source, time)
+        size = len(body)
+        if size <= 64:  # XOR of all bytes, folded in halves (no per-byte loop)
+            x = int.from_bytes(body, "little")
+            x = (x >> 256) ^ (x & _M256)
+            x = (x >> 128) ^ (x & _M128)
+            x = (x >> 64) ^ (x & _M64)
+            x = (x >> 32) ^ (x & _M32)
+            x ^= x >> 16
+            x = (x ^ (x >> 8)) & 255
+        elif size <= 128:
+            x = int.from_bytes(body, "little")
+            x = (x >> 512) ^ (x & _M512)
+            x = (x >> 256) ^ (x & _M256)
+            x = (x >> 128) ^ (x & _M128)
+            x = (x >> 64) ^ (x & _M64)
+            x = (x >> 32) ^ (x & _M32)
+            x ^= x >> 16
+            x = (x ^ (x >> 8)) & 255
+        else:
+            x = reduce(xor, body, 0)
+        if x != expected:
+            return self._general(line, source, time)
+        parts = body.split(b",")
+        if len(parts) != 7 or parts[0][2:] not in _VDX:
+            return self._general(line, source, time)
+        if parts[1] == b"1" and parts[2] == b"1" and self._fast_mode:
+            payload = parts[5]
+            fill = _FILL.get(parts[6])
+            channel = _CHANNELS.get(parts[4])
+            if fill is not None and channel is not None and payload and not payload.translate(None, ARMOR):
+                nchars = len(payload)
+                extra = -nchars % 4
+                v = int.from_bytes(a2b_base64(payload.translate(_TO_B64) + _B64_PAD[extra]), "big")
+                v >>= 6 * extra + fill
+                n = 6 * nchars - fill
+                msg_type = v >> (n - 6) if n >= 6 else -1
+                simple = self._simple.get(msg_type)
+                if simple is not None and simple[1] <= n <= simple[2]:
+                    self._nfast += 1
+                    self._by_type[msg_type] += 1
+                    self._last_checksums = x
+                    return [simple[0](v, n, time, source, channel, parts[0][4] == 79)]
+                self._sentences += 1
+                self._fragments += 1
+                self._last_checksums = x
+                return self._message(payload, fill, time, source, channel, parts[0][4] == 79, line)
+        self._sentences += 1
+        return self._fragment(parts, expected, source, time, None, line)
 
     def feed_lines(self, lines: Iterable[bytes | str], source: str = "") -> Iterator[Any]:
         """Decode many lines, then flush at the end."""
@@ -437,6 +495,11 @@ class StreamDecoder:
             self._issue("too_short", f"{n} bits", source, text)
             return []
         msg_type = v >> (n - 6)
+        simple = self._simple.get(msg_type) if self._fast_mode else None
+        if simple is not None and simple[1] <= n <= simple[2]:
+            self._messages += 1
+            self._by_type[msg_type] += 1
+            return [simple[0](v, n, time, source, channel, own)]
         try:
             layout = select(v, n, self.registry)
         except DecodeError as exc:

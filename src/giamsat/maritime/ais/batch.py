@@ -45,6 +45,7 @@ class Group:
     layout: Layout
     order: np.ndarray
     columns: dict[str, tuple[Any, np.ndarray | None]] = field(default_factory=dict)
+    pairs: int = 0  # messages of the group that came in two sentences
 
 
 @dataclass
@@ -243,7 +244,11 @@ def decode_group(layout: Layout, cols: np.ndarray, nbits: np.ndarray, scaled: bo
                     values = np.round(values, f.digits)
         out[f.name] = (values, valid)
     if layout.key == "21":
-        _post_21(out, cols, nbits)
+        if scaled:
+            _post_21(out, cols, nbits)
+        else:  # raw: the name as sent (cut at '@'), the extension as text ("" when none)
+            ext = _codes(cols, 272, _EXT_CHARS, nbits)
+            out["name_ext"] = (_strings(ext, np.ones(len(nbits), bool)), None)
     return out
 
 
@@ -283,6 +288,9 @@ class _Lines:
 
 
 def _split(buf: np.ndarray) -> _Lines:
+    if not len(buf):
+        empty = np.zeros(0, np.int64)
+        return _Lines(empty, empty)
     nl = np.flatnonzero(buf == 10)
     starts = np.empty(len(nl) + 1, np.int64)
     starts[0] = 0
@@ -394,7 +402,7 @@ def decode_batch(
                 gidx, gcols, gbits = gidx[~short], gcols[:, ~short], gbits[~short]
             if not len(gidx):
                 continue
-            group = Group(lay, (first_line + done[gidx]) * 16 + 15)
+            group = Group(lay, (first_line + done[gidx]) * 16 + 15, pairs=int((l2[gidx] > 0).sum()))
             group.columns = decode_group(lay, gcols, gbits, scaled)
             k = len(gidx)
             group.columns["time"] = (np.zeros(k), np.zeros(k, bool))
@@ -477,7 +485,7 @@ def decode_batch(
         sd._last_checksums = int(fast.last_check[line])
         channel = _CHANNEL_NAMES.get(int(chan[i]), chr(int(chan[i])))
         emit(line, sd._message(payload, int(fill[i]), None, source, channel, bool(own[i]),
-                               data[starts[line] : ends[line]]))  # fmt: skip
+                               data[starts[line] : ends[line]], 2 if l2[i] > 0 else 1))  # fmt: skip
     pairs_before(nlines + 1)
     if demoted:
         _drop_demoted(groups, [first_line + p for p in demoted])
@@ -489,7 +497,10 @@ def decode_batch(
     sd.line_no = first_line + nlines
     sd._sentences += fast_lines
     sd._fragments += fast_lines
-    sd._messages += sum(len(g.order) for g in groups)
+    vector_msgs = sum(len(g.order) for g in groups)
+    sd._messages += vector_msgs
+    sd._payloads += vector_msgs
+    sd._payload_fragments += vector_msgs + sum(int(g.pairs) for g in groups)
     for t in np.flatnonzero(by_type):
         sd._by_type[int(t)] += int(by_type[t])
     if final:
@@ -503,6 +514,7 @@ def _drop_demoted(groups: list[Group], demoted: list[int]) -> None:
         keep = ~np.isin(g.order, gone)
         if keep.all():
             continue
+        g.pairs -= int((~keep).sum())  # only fast pairs are ever replayed
         g.order = g.order[keep]
         for name, (values, valid) in list(g.columns.items()):
             if isinstance(values, pa.Array):

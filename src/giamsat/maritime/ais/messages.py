@@ -97,7 +97,7 @@ def _position_a(key: str) -> Layout:
         key,
         "Position report (Class A)",
         [*_header(), U("nav_status", 4, gpsd="status"),
-         I("rot", 8, conv=rot_from_raw, unconv=rot_to_raw, unit="deg/min", gpsd="turn"),
+         I("rot", 8, na=(-128,), conv=rot_from_raw, unconv=rot_to_raw, unit="deg/min", gpsd="turn"),
          SOG10(), B("accuracy"), LON28(), LAT27(), COG12(), HEADING(), U("second", 6),
          U("maneuver", 2), S(3), B("raim"), U("radio", 19)],
         min_bits=149,

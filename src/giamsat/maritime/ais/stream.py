@@ -47,7 +47,7 @@ ERROR_KINDS = (
 NOTICE_KINDS = (
     "tagblock_bad_checksum", "tagblock_group_orphan", "overlong", "junk", "other_sentences",
     "proprietary_sentences", "query_sentences", "comments", "empty_lines", "kept_bad_checksum",
-    "wrapper_mismatch", "wrapper_after_message",
+    "wrapper_mismatch", "wrapper_after_message", "dropped_fragments",
 )  # fmt: skip
 
 _CHANNELS = {b"": "", b"A": "A", b"B": "B", b"1": "A", b"2": "B"}
@@ -121,6 +121,8 @@ class StreamDecoder:
         self.line_no = 0  # lines fed so far (the number of the current line)
         self._nfast = 0  # one-sentence messages of the fast path: a sentence, fragment, message
         self._sentences = 0
+        self._payloads = 0  # assembled payloads handed to the decoder (beyond the fast path)
+        self._payload_fragments = 0
         self._fragments = 0
         self._messages = 0
         self._by_type = [0] * 64
@@ -143,6 +145,8 @@ class StreamDecoder:
             "sentences": self._sentences + self._nfast,
             "fragments": self._fragments + self._nfast,
             "messages": self._messages + self._nfast,
+            "payloads": self._payloads + self._nfast,
+            "payload_fragments": self._payload_fragments + self._nfast,
         }
         out.update(sorted(self._other.items()))
         return out
@@ -266,6 +270,8 @@ class StreamDecoder:
             if tag is not None and tag.time is not None:
                 stamp = tag.time
             src = tag.source if tag is not None and tag.source else source
+            if self._pending and stamp is not None:
+                self._expire(stamp)
             out.extend(self._sentence(sentence, src, stamp, tag, line))
         return out
 
@@ -443,7 +449,9 @@ class StreamDecoder:
         else:
             time = entry.time
         data, fill = joined(entry)
-        return self._message(data, fill, time, source, channel, entry.meta.get("own", own), text)
+        return self._message(
+            data, fill, time, source, channel, entry.meta.get("own", own), text, entry.count
+        )
 
     def _unwrap(
         self,
@@ -465,6 +473,7 @@ class StreamDecoder:
         return time
 
     def _dropped(self, dropped: Dropped) -> None:
+        self._other["dropped_fragments"] += dropped.fragments
         kind = f"multipart_{dropped.reason}"
         self._issue(
             kind,
@@ -486,7 +495,10 @@ class StreamDecoder:
         channel: str,
         own: bool,
         text: bytes,
+        fragments: int = 1,
     ) -> list[Any]:
+        self._payloads += 1
+        self._payload_fragments += fragments
         if not payload:
             self._issue("empty_payload", "message without payload", source, text)
             return []

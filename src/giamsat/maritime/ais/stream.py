@@ -180,7 +180,8 @@ class StreamDecoder:
         if self._pending:
             self._expire(time)
         # Fast path: a bare !xxVDM/VDO sentence with nothing around it.
-        if line[0] != 33 or line[-3] != 42 or self._wrapper is not None or line.find(b"!", 1) >= 0:
+        if (line[0] != 33 or len(line) < 12 or line[-3] != 42 or self._wrapper is not None
+                or line.find(b"!", 1) >= 0):  # fmt: skip
             return self._general(line, source, time)
         body = line[1:-3]
         expected = _HEX2.get(line[-2:])

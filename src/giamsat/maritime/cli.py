@@ -254,3 +254,35 @@ def _summary(totals: dict[str, int], shown: int, max_problems: int, quiet: bool)
         "notices": notices,
     }
     typer.echo(json.dumps(summary, separators=(",", ":")), err=True)
+
+
+@ais_app.command("import")
+def import_tracks(
+    files: list[Path] = typer.Argument(..., help="DMA or MarineCadastre CSV files (.csv/.gz/.zst)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Parquet file of tracks."),
+    kind: str = typer.Option(None, "--from", help="dma | noaa (default: from the header)."),
+    keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep repeated rows."),
+) -> None:
+    """Import public AIS CSV data sets into our Parquet track format; JSON summary last."""
+    import json
+
+    from giamsat.maritime.importers import import_csv, write_parquet
+
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    if kind not in (None, "dma", "noaa"):
+        typer.echo("error: --from is dma or noaa", err=True)
+        raise typer.Exit(2)
+    try:
+        result = import_csv(files, kind, dedupe=not keep_duplicates)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for problem in result.problems[:20]:
+        typer.echo(problem, err=True)
+    if len(result.problems) > 20:
+        typer.echo(f"... {len(result.problems) - 20} more problems not shown", err=True)
+    write_parquet(result.table, output)
+    typer.echo(json.dumps(result.summary()))

@@ -23,7 +23,9 @@ import tracemalloc
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "ais" / "derived" / "real_aivdm_clean.nmea.gz"
+DEFAULT_CORPUS = (
+    HERE.parent.parent / "shared" / "corpus" / "ais" / "derived" / "real_aivdm_clean.nmea.gz"
+)
 
 
 def timed(fn, runs: int) -> tuple[float, float, object]:
@@ -57,7 +59,9 @@ def main() -> int:
 
     data = gzip.decompress(args.corpus.read_bytes()) * args.repeat
     lines = data.splitlines()
-    print(f"corpus: {args.corpus.name} x{args.repeat} = {len(lines):,} lines, {len(data) / 1e6:.1f} MB")
+    print(
+        f"corpus: {args.corpus.name} x{args.repeat} = {len(lines):,} lines, {len(data) / 1e6:.1f} MB"
+    )
 
     def batch():
         return decode_batch(data)
@@ -108,7 +112,9 @@ def main() -> int:
         results["pyais IterMessages + decode()"] = timed(pyais_decode, args.runs)
         results["pyais IterMessages + decode().asdict()"] = timed(pyais_asdict, args.runs)
 
-    print(f"\n{'case':42} {'wall s':>8} {'cpu s':>8} {'msgs':>10} {'M msg/s wall':>13} {'M msg/s cpu':>12}")
+    print(
+        f"\n{'case':42} {'wall s':>8} {'cpu s':>8} {'msgs':>10} {'M msg/s wall':>13} {'M msg/s cpu':>12}"
+    )
     for name, (w, c, n) in results.items():
         print(f"{name:42} {w:8.3f} {c:8.3f} {n:10,} {n / w / 1e6:13.3f} {n / c / 1e6:12.3f}")
 
@@ -118,11 +124,19 @@ def main() -> int:
         bw, bc, _ = results["giamsat batch (numpy -> Arrow columns)"]
         sw, sc, _ = results["giamsat StreamDecoder.feed (dicts)"]
         print("\nratios (pyais time / our time; msgs/s of ours vs pyais on the same lines):")
-        print(f"  batch  vs pyais decode():        {base_w / bw:6.1f}x wall   {base_c / bc:6.1f}x cpu   (target >= 10x)")
-        print(f"  stream vs pyais decode():        {base_w / sw:6.1f}x wall   {base_c / sc:6.1f}x cpu   (target >= 2x)")
-        print(f"  stream vs pyais decode().asdict: {dict_w / sw:6.1f}x wall   {dict_c / sc:6.1f}x cpu")
-        print(f"  batch throughput: {msgs / bc / 1e6:.2f} M msg/s cpu, {msgs / bw / 1e6:.2f} M msg/s wall "
-              "(target >= 1 M msg/s; AIS-catcher C++ ~0.87 M/s on this machine)")
+        print(
+            f"  batch  vs pyais decode():        {base_w / bw:6.1f}x wall   {base_c / bc:6.1f}x cpu   (target >= 10x)"
+        )
+        print(
+            f"  stream vs pyais decode():        {base_w / sw:6.1f}x wall   {base_c / sc:6.1f}x cpu   (target >= 2x)"
+        )
+        print(
+            f"  stream vs pyais decode().asdict: {dict_w / sw:6.1f}x wall   {dict_c / sc:6.1f}x cpu"
+        )
+        print(
+            f"  batch throughput: {msgs / bc / 1e6:.2f} M msg/s cpu, {msgs / bw / 1e6:.2f} M msg/s wall "
+            "(target >= 1 M msg/s; AIS-catcher C++ ~0.87 M/s on this machine)"
+        )
 
     # Memory kept per decoded message.
     sample = lines[: min(len(lines), 200_000)]
@@ -132,11 +146,15 @@ def main() -> int:
     kept = [m for line in sample for m in dec.feed(line)]
     current, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"\nmemory per message kept as a dict (tracemalloc, {len(kept):,} messages): "
-          f"{current / len(kept):.0f} bytes")
+    print(
+        f"\nmemory per message kept as a dict (tracemalloc, {len(kept):,} messages): "
+        f"{current / len(kept):.0f} bytes"
+    )
     table = decode_batch(b"\n".join(sample)).to_table()
-    print(f"memory per message in the batch Arrow table ({table.num_rows:,} rows, "
-          f"{table.num_columns} columns): {table.nbytes / table.num_rows:.0f} bytes")
+    print(
+        f"memory per message in the batch Arrow table ({table.num_rows:,} rows, "
+        f"{table.num_columns} columns): {table.nbytes / table.num_rows:.0f} bytes"
+    )
     del kept, table
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {rss:.0f} MiB")

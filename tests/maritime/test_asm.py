@@ -90,7 +90,9 @@ def test_met_hydro_and_inland_static_from_gpsd_sample(shared: Path) -> None:
            for m in decoder.feed(line)]  # fmt: skip
     met = next(m for m in out if m["type"] == 8 and m["fi"] == 11)
     assert met["airtemp"] == pytest.approx(14.2) and met["pressure"] == 1024
-    assert met["waterlevel"] == pytest.approx(-8.4) and met["lat"] == pytest.approx(53.294883, abs=1e-6)
+    assert met["waterlevel"] == pytest.approx(-8.4) and met["lat"] == pytest.approx(
+        53.294883, abs=1e-6
+    )
     inland = next(m for m in out if m["type"] == 8 and m["dac"] == 200 and "vin" in m)
     assert inland["vin"] == "02103547" and inland["length"] == 39.0 and inland["shiptype"] == 8010
 
@@ -120,7 +122,10 @@ def test_message21_name_extension_and_off_position_validity(shared: Path) -> Non
     decoder = StreamDecoder()
     text = (shared / "corpus/ais/gpsd/sample.aivdm").read_bytes().splitlines()
     aton = [m for line in text for m in decoder.feed(line) if m["type"] == 21]
-    assert aton[0]["name"] == "CHINA ROSE MURPHY EXPRESS ALERT" and aton[0]["name_ext"] == "PRESS ALERT"
+    assert (
+        aton[0]["name"] == "CHINA ROSE MURPHY EXPRESS ALERT"
+        and aton[0]["name_ext"] == "PRESS ALERT"
+    )
     (unknown_time,) = StreamDecoder().feed(encode({"type": 21, "mmsi": 995740003, "name": "X",
                                                    "second": 61, "off_position": True})[0])  # fmt: skip
     assert unknown_time["off_position"] is None  # valid only when second <= 59

@@ -88,7 +88,9 @@ def test_union_schema_table(shared: Path) -> None:
     assert table.column("lat").type.id == schema().field("lat").type.id
 
 
-@pytest.mark.parametrize("text", [b"", b"\n", b"garbage\n", b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"])
+@pytest.mark.parametrize(
+    "text", [b"", b"\n", b"garbage\n", b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"]
+)
 def test_edge_inputs(text: bytes) -> None:
     expected, decoder = _stream(text)
     batch = decode_batch(text)

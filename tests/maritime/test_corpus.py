@@ -76,7 +76,9 @@ def test_bad_checksums_match_a_naive_count(shared: Path) -> None:
 
 def test_empty_payloads_match_a_regular_expression(shared: Path) -> None:
     for path in log_files(shared):
-        expected = sum(1 for line in split_lines(read_bytes(path)) if EMPTY_PAYLOAD.match(line.strip()))
+        expected = sum(
+            1 for line in split_lines(read_bytes(path)) if EMPTY_PAYLOAD.match(line.strip())
+        )
         decoder, _ = _decode(path)
         assert decoder.counters.get("empty_payload", 0) == expected, path.name
 
@@ -115,7 +117,7 @@ def test_type24_part_numbers_match_a_bit_level_count(shared: Path) -> None:
             parts = line.strip().split(b",")
             if len(parts) < 7 or not parts[0].endswith((b"VDM", b"VDO")):
                 continue
-            if parts[1:3] != [b"1", b"1"] or not parts[5][:1] == b"H":
+            if parts[1:3] != [b"1", b"1"] or parts[5][:1] != b"H":
                 continue
             star = line.find(b"*")
             body = line[line.find(b"!") + 1 : star]

@@ -95,7 +95,9 @@ def test_fuzz_small(shared: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("GIAMSAT_SLOW"), reason="set GIAMSAT_SLOW=1 for 1 M sentences")
+@pytest.mark.skipif(
+    not os.environ.get("GIAMSAT_SLOW"), reason="set GIAMSAT_SLOW=1 for 1 M sentences"
+)
 def test_fuzz_one_million(shared: Path) -> None:
     start = time.perf_counter()
     counts = fuzz(shared, 1_000_000, seed=2026)

@@ -44,7 +44,9 @@ def _radio_from_sentence_payloads(sample: Path) -> list[int]:
 
 
 @pytest.mark.parametrize("suffix,scaled", [("ju", False), ("js", True)])
-def test_sample_aivdm_matches_gpsd_message_by_message(shared: Path, suffix: str, scaled: bool) -> None:
+def test_sample_aivdm_matches_gpsd_message_by_message(
+    shared: Path, suffix: str, scaled: bool
+) -> None:
     gpsd = shared / "corpus/ais/gpsd"
     expected = (gpsd / f"sample.aivdm.{suffix}.chk").read_text().splitlines()
     ours = _gpsd_lines(gpsd / "sample.aivdm", scaled)
@@ -66,7 +68,9 @@ def test_sample_aivdm_matches_gpsd_message_by_message(shared: Path, suffix: str,
 
 def test_cli_gpsd_raw_is_byte_identical_except_type26_radio(shared: Path) -> None:
     gpsd = shared / "corpus/ais/gpsd"
-    result = runner.invoke(app, ["ais", "decode", "--format", "gpsd-raw", "-q", str(gpsd / "sample.aivdm")])
+    result = runner.invoke(
+        app, ["ais", "decode", "--format", "gpsd-raw", "-q", str(gpsd / "sample.aivdm")]
+    )
     assert result.exit_code == 0, result.output
     ours = result.stdout_bytes.decode().split("\r\n")
     assert ours[-1] == ""

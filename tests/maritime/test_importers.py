@@ -56,7 +56,12 @@ def test_dma_import(tmp_path: Path) -> None:
     rows = result.table.to_pylist()
     ship, class_b, aton = rows
     assert ship["time"] == 1709251201 and ship["mmsi"] == 219000001
-    assert (ship["nav_status"], ship["ship_type"], ship["length"], ship["width"]) == (0, 70, 120.0, 20.0)
+    assert (ship["nav_status"], ship["ship_type"], ship["length"], ship["width"]) == (
+        0,
+        70,
+        120.0,
+        20.0,
+    )
     assert ship["heading"] == 214 and ship["station"] == "A" and ship["source"] == "dma"
     assert class_b["lat"] is None and class_b["lon"] is None and class_b["nav_status"] == 15
     assert aton["station"] == "aton" and aton["name"] == "BUOY 7" and aton["imo"] is None
@@ -67,8 +72,10 @@ def test_noaa_classic_and_csv2(tmp_path: Path) -> None:
     classic.write_text("\n".join([NOAA_HEADER, *NOAA_ROWS]) + "\n")
     csv2 = tmp_path / "ais-2025-01-01.csv.gz"
     with gzip.open(csv2, "wt") as fh:
-        fh.write(CSV2_HEADER + "\n367000001,2025-01-01 00:00:03,-90.07,29.95,5.2,181.3,180,"
-                 "RIVER QUEEN,IMO9123456,WDA1234,31,0,30,10,3.2,31,A\n")
+        fh.write(
+            CSV2_HEADER + "\n367000001,2025-01-01 00:00:03,-90.07,29.95,5.2,181.3,180,"
+            "RIVER QUEEN,IMO9123456,WDA1234,31,0,30,10,3.2,31,A\n"
+        )
     rows = import_csv([classic, csv2]).table.to_pylist()
     first, second, third = rows
     assert first["imo"] == 9123456 and first["heading"] is None and first["ship_type"] == 31

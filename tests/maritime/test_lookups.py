@@ -27,12 +27,16 @@ def test_flag_country(mmsi: int, iso: str | None) -> None:
 
 
 def test_names_in_both_languages() -> None:
-    assert lookups.country_name("VN") == "Việt Nam" and lookups.country_name("VN", "en") == "Viet Nam"
+    assert (
+        lookups.country_name("VN") == "Việt Nam" and lookups.country_name("VN", "en") == "Viet Nam"
+    )
     assert lookups.nav_status(7) == "Đang đánh bắt cá"
     assert lookups.nav_status(7, "en") == "Engaged in fishing"
     assert lookups.ship_type(30) == "Tàu cá" and lookups.ship_type(70, "en") == "Cargo"
     assert lookups.ship_type(82, "en") == "Tanker, hazardous category B"
-    assert lookups.aton_type(20) == "Phao hướng Bắc" and lookups.aton_type(31, "en").startswith("Light")
+    assert lookups.aton_type(20) == "Phao hướng Bắc" and lookups.aton_type(31, "en").startswith(
+        "Light"
+    )
     assert lookups.light_status(2) == "Đèn tắt" and lookups.racon_status(3, "en") == "RACON error"
     assert lookups.epfd(7, "en") == "Surveyed" and lookups.epfd(12) == "Dự phòng"
     assert lookups.station_kind(995741001) == "aton" and lookups.station_kind(574123456) == "ship"

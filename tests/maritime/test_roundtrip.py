@@ -56,7 +56,9 @@ def _message(lay: Layout) -> st.SearchStrategy:
     if lay.tail is not None and lay.tail.kind == "t":
         room = (lay.max_bits - lay.fixed_bits) // 6
         chars = min(room, 14 if key == "21" else 40)
-        strategy = st.tuples(strategy, _field(lay.tail, chars)).map(lambda t: {**t[0], lay.tail.name: t[1]})
+        strategy = st.tuples(strategy, _field(lay.tail, chars)).map(
+            lambda t: {**t[0], lay.tail.name: t[1]}
+        )
     elif lay.tail is not None:
         room = lay.max_bits - lay.fixed_bits - sum(f.width for f in lay.trailer)
         data = st.integers(0, min(room, 200)).flatmap(
@@ -154,7 +156,9 @@ def test_simulator_messages_decode_through_the_stream() -> None:
     decoder = StreamDecoder()
     out = []
     for i, msg in enumerate(cases):
-        for line in encode(msg, seq_id=i, channel="AB"[i % 2], tags={"c": 1763700000 + i, "s": "sim"}):
+        for line in encode(
+            msg, seq_id=i, channel="AB"[i % 2], tags={"c": 1763700000 + i, "s": "sim"}
+        ):
             out.extend(decoder.feed(line))
     assert decoder.errors() == {}
     assert [m["type"] for m in out] == [c["type"] for c in cases]

@@ -89,7 +89,9 @@ def test_every_bad_input_kind_has_a_counter() -> None:
 
 def test_multipart_in_order_and_out_of_order() -> None:
     (msg,), d1, _ = run([frag(T5_1), frag(T5_2)])
-    assert msg["type"] == 5 and msg["shipname"] == "EVER DIADEM" and msg["destination"] == "NEW YORK"
+    assert (
+        msg["type"] == 5 and msg["shipname"] == "EVER DIADEM" and msg["destination"] == "NEW YORK"
+    )
     (msg2,), d2, _ = run([frag(T5_2), frag(T5_1)])  # second fragment first: tolerated
     assert msg2 == msg
     assert d1.errors() == d2.errors() == {}
@@ -134,7 +136,11 @@ def test_tag_blocks_time_source_checksum_and_groups(shared) -> None:
     assert parse_tag_block(b"c:1599239526500*5D").time == pytest.approx(1599239526.5)  # ms
     assert parse_tag_block(b"1G2:3985,s:r*00").group == (1, 2, "3985")
     # A group spanning two lines: the second inherits time and source from the first.
-    lines = (shared / "corpus/ais/amsa-risky/exact-earth-with-tag-block.txt").read_text().splitlines()[:3]
+    lines = (
+        (shared / "corpus/ais/amsa-risky/exact-earth-with-tag-block.txt")
+        .read_text()
+        .splitlines()[:3]
+    )
     out, decoder, _ = run(lines)
     assert [(m["type"], m["source"], m["time"]) for m in out] == [
         (5, "rEV02", 1334337317), (1, "rEV02", 1334337317)]  # fmt: skip
@@ -162,7 +168,10 @@ def test_gatehouse_wrapper_stamps_the_next_message(shared) -> None:
     assert all(m["time"] is not None for m in out)
     assert decoder.counters["proprietary_sentences"] == 3
     # A wrapper whose checksum does not fit the next message does not stamp it.
-    wrong = "$PGHP,1,2010,6,11,11,46,11,390,231,45,992190934,1,00*" + f"{naive_checksum(b'PGHP,1,2010,6,11,11,46,11,390,231,45,992190934,1,00'):02X}"
+    wrong = (
+        "$PGHP,1,2010,6,11,11,46,11,390,231,45,992190934,1,00*"
+        + f"{naive_checksum(b'PGHP,1,2010,6,11,11,46,11,390,231,45,992190934,1,00'):02X}"
+    )
     out, decoder, _ = run([wrong, T1])
     assert out[0]["time"] is None and decoder.counters["wrapper_mismatch"] == 1
 
@@ -178,10 +187,14 @@ def test_generic_proprietary_and_query_sentences() -> None:
     prop = parse_sentence(b"$PSHI,001,01.53524524,,01691,32611,114701.28,2,0057,-079*3B")
     assert prop.kind == "proprietary" and prop.formatter == "SHI" and prop.checksum_ok
     assert prop.fields[0] == "001"
-    query = parse_sentence(sentence("AIAIQ,VDM")[0:0] + "$" + "GPECQ,RMC*" + f"{naive_checksum(b'GPECQ,RMC'):02X}")
+    query = parse_sentence(
+        sentence("AIAIQ,VDM")[0:0] + "$" + "GPECQ,RMC*" + f"{naive_checksum(b'GPECQ,RMC'):02X}"
+    )
     assert query.kind == "query" and query.talker == "GP" and query.listener == "EC"
     assert query.formatter == "RMC"
-    std = parse_sentence(b"$GPGGA,213950.00,5250.53669,N,00542.34920,E,1,09,1.03,-6.0,M,45.8,M,,*7B")
+    std = parse_sentence(
+        b"$GPGGA,213950.00,5250.53669,N,00542.34920,E,1,09,1.03,-6.0,M,45.8,M,,*7B"
+    )
     assert std.kind == "standard" and std.talker == "GP" and std.formatter == "GGA"
     seen = []
     decoder = StreamDecoder(on_sentence=seen.append)
@@ -192,7 +205,9 @@ def test_generic_proprietary_and_query_sentences() -> None:
 
 
 def test_split_line_finds_every_part() -> None:
-    split = split_line(b"\\g:1-2-3*00\\!AIVDM,2,1,3,A,55,0*00\\g:2-2-3*00\\!AIVDM,2,2,3,A,88,2*00,123")
+    split = split_line(
+        b"\\g:1-2-3*00\\!AIVDM,2,1,3,A,55,0*00\\g:2-2-3*00\\!AIVDM,2,2,3,A,88,2*00,123"
+    )
     assert [len(i.tags) for i in split.items] == [1, 1]
     assert split.items[1].trailing == b",123"
 

@@ -140,11 +140,7 @@ def decode(
     total_size = sum(Path(p).stat().st_size for p in paths if p != "-")
     progress = _Progress(total_size)
     with ExitStack() as stack:
-        out = (
-            stack.enter_context(open(output, "wb"))  # noqa: SIM115
-            if output is not None
-            else sys.stdout.buffer
-        )
+        out = stack.enter_context(open(output, "wb")) if output is not None else sys.stdout.buffer
         parquet = None
         if fmt == "parquet":
             from giamsat.maritime.ais.output import Parquet
@@ -172,7 +168,9 @@ def decode(
     _summary(totals, shown, max_problems, quiet)
 
 
-def _decode_parquet(stream: IO[bytes], decoder: Any, source: str, writer: Any, progress: Any) -> None:
+def _decode_parquet(
+    stream: IO[bytes], decoder: Any, source: str, writer: Any, progress: Any
+) -> None:
     from giamsat.maritime.ais.batch import decode_batch
 
     done = 0
@@ -258,7 +256,9 @@ def _summary(totals: dict[str, int], shown: int, max_problems: int, quiet: bool)
 
 @ais_app.command("import")
 def import_tracks(
-    files: list[Path] = typer.Argument(..., help="DMA or MarineCadastre CSV files (.csv/.gz/.zst)."),
+    files: list[Path] = typer.Argument(
+        ..., help="DMA or MarineCadastre CSV files (.csv/.gz/.zst)."
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Parquet file of tracks."),
     kind: str = typer.Option(None, "--from", help="dma | noaa (default: from the header)."),
     keep_duplicates: bool = typer.Option(False, "--keep-duplicates", help="Keep repeated rows."),

@@ -91,7 +91,7 @@ def _text_stream(path: Path) -> IO[str]:
             raise ValueError(f"{path.name}: .zst needs the 'zstandard' package") from exc
         return io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")),
                                 encoding="utf-8", errors="replace")  # fmt: skip
-    return open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+    return open(path, encoding="utf-8", errors="replace", newline="")
 
 
 def detect(header: list[str]) -> str:

@@ -359,7 +359,6 @@ def decode_batch(
     taken[pairs + 1] = True
 
     # One entry per fast message: segments, fill bits, line of the first and last sentence.
-    npair = len(pairs)
     s1 = np.concatenate([fast.payload_start[singles], fast.payload_start[pairs]])
     l1 = np.concatenate([fast.payload_len[singles], fast.payload_len[pairs]])
     s2 = np.concatenate([np.zeros(len(singles), np.int64), fast.payload_start[pairs + 1]])
@@ -517,10 +516,7 @@ def _drop_demoted(groups: list[Group], demoted: list[int]) -> None:
         g.pairs -= int((~keep).sum())  # only fast pairs are ever replayed
         g.order = g.order[keep]
         for name, (values, valid) in list(g.columns.items()):
-            if isinstance(values, pa.Array):
-                values = values.filter(pa.array(keep))
-            else:
-                values = values[keep]
+            values = values.filter(pa.array(keep)) if isinstance(values, pa.Array) else values[keep]
             g.columns[name] = (values, None if valid is None else valid[keep])
 
 

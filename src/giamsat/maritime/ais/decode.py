@@ -9,14 +9,13 @@ trailers, go through the generic interpreter below, which reads the same tables.
 
 from __future__ import annotations
 
+from binascii import b2a_base64
 from dataclasses import dataclass
 from typing import Any
 
 from giamsat.maritime.ais import messages as m
 from giamsat.maritime.ais.asm import DEFAULT_REGISTRY, AsmRegistry
 from giamsat.maritime.ais.layout import Field, Layout
-from binascii import b2a_base64
-
 from giamsat.maritime.ais.sixbit import B64, TEXT, bits_to_text, hex_bits
 
 _B64_TO_TEXT = bytes.maketrans(B64, TEXT)
@@ -34,7 +33,9 @@ class DecodeError(Exception):
 def _text(value: int, nchars: int) -> str:
     """Six-bit text, cut at the first '@', trailing spaces removed (one C-level pass each)."""
     extra = -nchars % 4
-    raw = b2a_base64((value << (6 * extra)).to_bytes((nchars + extra) * 3 // 4, "big"), newline=False)
+    raw = b2a_base64(
+        (value << (6 * extra)).to_bytes((nchars + extra) * 3 // 4, "big"), newline=False
+    )
     text = raw[:nchars].translate(_B64_TO_TEXT)
     at = text.find(b"@")
     if at >= 0:
@@ -253,9 +254,7 @@ def _compile(layout: Layout, scaled: bool, meta: bool = False):
         lines.append(f"    r = n - {fixed}")
         lines.append("    w = v & ((1 << r) - 1)")
         if tail.kind == "t":
-            lines.append(
-                f"    out[{tail.name!r}] = _text(w >> (r % 6), r // 6) if r >= 6 else ''"
-            )
+            lines.append(f"    out[{tail.name!r}] = _text(w >> (r % 6), r // 6) if r >= 6 else ''")
         else:
             lines.append(f"    out[{tail.name!r}] = _hex(w, r)")
             lines.append(f"    out[{tail.name + '_bits'!r}] = r")
@@ -290,7 +289,9 @@ def decoder(layout: Layout, scaled: bool = True, meta: bool = False):
         if fn is None and meta:
 
             def fn(v, n, time, source, channel, own, _layout=layout, _scaled=scaled):  # type: ignore[misc]
-                return _with_meta(decode_generic(_layout, v, n, _scaled), time, source, channel, own)
+                return _with_meta(
+                    decode_generic(_layout, v, n, _scaled), time, source, channel, own
+                )
 
         elif fn is None:
 

@@ -70,7 +70,11 @@ def _raw_value(f: Field, msg: dict[str, Any], scaled: bool) -> int:
         raw = int(value)
     if f.kind == "b":
         raw = 1 if raw else 0
-    lo, hi = (-(1 << (f.width - 1)), (1 << (f.width - 1)) - 1) if f.kind == "i" else (0, (1 << f.width) - 1)
+    lo, hi = (
+        (-(1 << (f.width - 1)), (1 << (f.width - 1)) - 1)
+        if f.kind == "i"
+        else (0, (1 << f.width) - 1)
+    )
     if not lo <= raw <= hi:
         raise EncodeError(f"{f.name}={value!r} does not fit in {f.width} bits")
     return raw & ((1 << f.width) - 1)

@@ -1,3 +1,4 @@
+# ruff: noqa: UP031 - printf-style formats mirror gpsd's C output byte for byte
 """gpsd JSON-AIS output, as ``gpsdecode -j`` (scaled) and ``gpsdecode -u -j`` (unscaled).
 
 Member names, order, number formats and ``*_text`` legends follow gpsd's regression oracle
@@ -64,7 +65,9 @@ def _ship_type_legends() -> tuple[str, ...]:
             "Spare - Local Vessel", "Medical Transport", "Ship according to RR Resolution No. 18"]  # fmt: skip
     for prefix in ("Passenger", "Cargo", "Tanker"):
         out += [f"{prefix} - all ships of this type", *(f"{prefix} - {h}" for h in _HAZ)]
-        out += [f"{prefix} - Reserved for future use"] * 4 + [f"{prefix} - No additional information"]
+        out += [f"{prefix} - Reserved for future use"] * 4 + [
+            f"{prefix} - No additional information"
+        ]
     prefix = "Other Type"
     out += [f"{prefix} - all ships of this type", *(f"{prefix} - {h}" for h in _HAZ)]
     out += [f"{prefix} - Reserved for future use"] * 4 + [f"{prefix} - no additional information"]
@@ -95,7 +98,16 @@ NAVAID_LEGENDS = (
 RACON_LEGENDS = ("No RACON installed", "RACON not monitored", "RACON operational", "RACON ERROR")
 LIGHT_LEGENDS = ("No light or no monitoring", "Light ON", "Light OFF", "Light ERROR")
 TRENDS = ("steady", "increasing", "decreasing", "N/A")
-PRECIP = ("reserved", "rain", "thunderstorm", "freezing rain", "mixed/ice", "snow", "reserved", "N/A")
+PRECIP = (
+    "reserved",
+    "rain",
+    "thunderstorm",
+    "freezing rain",
+    "mixed/ice",
+    "snow",
+    "reserved",
+    "N/A",
+)
 ICE = ("no", "yes", "reserved", "N/A")
 ROUTE_TYPES = ("Undefined (default)", "Mandatory", "Recommended", "Alternative",
                "Recommended route through ice", "Ship route plan",
@@ -178,7 +190,9 @@ def js(text: str | None) -> str:
         if ch in '"\\':
             out.append("\\" + ch)
         elif o < 32 or o > 126:
-            out.append({8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t"}.get(o, f"\\u{o & 0xFF:04x}"))
+            out.append(
+                {8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t"}.get(o, f"\\u{o & 0xFF:04x}")
+            )
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -360,7 +374,16 @@ def _p14(ctx: Ctx) -> Pairs:
 
 
 def _p15(ctx: Ctx) -> Pairs:
-    keys = ("mmsi1", "type1_1", "offset1_1", "type1_2", "offset1_2", "mmsi2", "type2_1", "offset2_1")
+    keys = (
+        "mmsi1",
+        "type1_1",
+        "offset1_1",
+        "type1_2",
+        "offset1_2",
+        "mmsi2",
+        "type2_1",
+        "offset2_1",
+    )
     return [(k, _i(ctx.get(k))) for k in keys]
 
 
@@ -422,7 +445,9 @@ def _p21(ctx: Ctx) -> Pairs:
 
 def _area(ctx: Ctx) -> Pairs:
     if ctx.scaled:
-        return [(k, '"%f"' % (ctx.get(k) / 600.0)) for k in ("ne_lon", "ne_lat", "sw_lon", "sw_lat")]
+        return [
+            (k, '"%f"' % (ctx.get(k) / 600.0)) for k in ("ne_lon", "ne_lat", "sw_lon", "sw_lat")
+        ]
     return [(k, _i(ctx.get(k))) for k in ("ne_lon", "ne_lat", "sw_lon", "sw_lat")]
 
 
@@ -430,10 +455,7 @@ def _p22(ctx: Ctx) -> Pairs:
     g = ctx.get
     head = [("channel_a", _i(g("channel_a"))), ("channel_b", _i(g("channel_b"))),
             ("txrx", _i(g("txrx"))), ("power", _b(g("power")))]  # fmt: skip
-    if g("addressed"):
-        mid = [("dest1", _i(g("dest1"))), ("dest2", _i(g("dest2")))]
-    else:
-        mid = _area(ctx)
+    mid = [("dest1", _i(g("dest1"))), ("dest2", _i(g("dest2")))] if g("addressed") else _area(ctx)
     return [*head, *mid, ("addressed", _b(g("addressed"))), ("band_a", _b(g("band_a"))),
             ("band_b", _b(g("band_b"))), ("zonesize", _i(g("zonesize")))]  # fmt: skip
 
@@ -526,18 +548,31 @@ def _tidals(ctx: Ctx, base: int, size: int, layout: tuple) -> Pairs:
             values[name] = ctx.sbits(off, width) if signed else ctx.ubits(off, width)
             off += width
         if ctx.scaled:
-            pos = '{"lon":%.6f,"lat":%.6f' % (values["lon"] / 60000.0, values["lat"] / 60000.0)
+            pos = '{{"lon":{:.6f},"lat":{:.6f}'.format(
+                values["lon"] / 60000.0, values["lat"] / 60000.0
+            )
             speed = "%.1f" % (values["cspeed"] / 10.0)
         else:
             pos = '{"lon":%d,"lat":%d' % (values["lon"], values["lat"])
             speed = str(values["cspeed"])
         items.append(
-            pos + ',"from_hour":%u,"from_min":%u,"to_hour":%u,"to_min":%u,"cdir":%u,"cspeed":%s}'
-            % (values["from_hour"], values["from_min"], values["to_hour"], values["to_min"],
-               values["cdir"], speed)  # fmt: skip
+            pos
+            + ',"from_hour":%u,"from_min":%u,"to_hour":%u,"to_min":%u,"cdir":%u,"cspeed":%s}'
+            % (
+                values["from_hour"],
+                values["from_min"],
+                values["to_hour"],
+                values["to_min"],
+                values["cdir"],
+                speed,
+            )
         )
         u += 1
-    return [("month", _i(g("month"))), ("day", _i(g("day"))), ("tidals", "[" + ",".join(items) + "]")]
+    return [
+        ("month", _i(g("month"))),
+        ("day", _i(g("day"))),
+        ("tidals", "[" + ",".join(items) + "]"),
+    ]
 
 
 _TIDAL_236 = (("lat", 27, True), ("lon", 28, True), ("from_hour", 5, False), ("from_min", 6, False),
@@ -587,7 +622,11 @@ def _d1f25(ctx: Ctx) -> Pairs:
         cargos.append('{"code":%u,"subtype":%u}' % (ctx.ubits(100 + u * 17, 4),
                                                      ctx.ubits(104 + u * 17, 13)))  # fmt: skip
         u += 1
-    return [("unit", _i(g("unit"))), ("amount", _i(g("amount"))), ("cargos", "[" + ",".join(cargos) + "]")]
+    return [
+        ("unit", _i(g("unit"))),
+        ("amount", _i(g("amount"))),
+        ("cargos", "[" + ",".join(cargos) + "]"),
+    ]
 
 
 def _route(ctx: Ctx, base: int) -> Pairs:
@@ -635,7 +674,10 @@ def _met_common(ctx: Ctx, fid31: bool) -> Pairs:
         head = [("lat", _sc(ctx, "lat", 60000.0, "%.6f")), ("lon", _sc(ctx, "lon", 60000.0, "%.6f")),
                 ("accuracy", _b(g("accuracy")))]  # fmt: skip
     else:
-        head = [("lat", _sc(ctx, "lat", 60000.0, "%.6f")), ("lon", _sc(ctx, "lon", 60000.0, "%.6f"))]
+        head = [
+            ("lat", _sc(ctx, "lat", 60000.0, "%.6f")),
+            ("lon", _sc(ctx, "lon", 60000.0, "%.6f")),
+        ]
     head += [("timestamp", js("%02uT%02u:%02uZ" % (g("day"), g("hour"), g("minute")))),
              *[(k, _i(g(k))) for k in ("wspeed", "wgust", "wdir", "wgustdir", "humidity")]]  # fmt: skip
     s = ctx.scaled
@@ -715,13 +757,24 @@ def _d1f17(ctx: Ctx) -> Pairs:
         ident = t.get("id") or 0
         shown = str(ident) if idtype in (0, 1) else clean_text(bits_to_text(ident, 7))
         if ctx.scaled:
-            pos = ',"lat":%.4f,"lon":%.4f' % ((t.get("lat") or 0) / 60000.0, (t.get("lon") or 0) / 60000.0)
+            pos = ',"lat":{:.4f},"lon":{:.4f}'.format(
+                (t.get("lat") or 0) / 60000.0,
+                (t.get("lon") or 0) / 60000.0,
+            )
         else:
             pos = ',"lat":%d,"lon":%d' % (t.get("lat") or 0, t.get("lon") or 0)
         targets.append(
             '{"idtype":%u,"idtype_text":%s,"%s":%s%s,"course":%u,"second":%u,"speed":%u}'
-            % (idtype, js(ID_TYPES[idtype]), ID_TYPES[idtype], js(shown), pos,
-               t.get("course") or 0, t.get("second") or 0, t.get("speed") or 0)  # fmt: skip
+            % (
+                idtype,
+                js(ID_TYPES[idtype]),
+                ID_TYPES[idtype],
+                js(shown),
+                pos,
+                t.get("course") or 0,
+                t.get("second") or 0,
+                t.get("speed") or 0,
+            )
         )
     return [("targets", "[" + ",".join(targets) + "]")]
 

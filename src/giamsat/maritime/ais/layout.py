@@ -79,7 +79,7 @@ class Field:
         if self.div is None and not self.add:
             return int(value)
         raw = value * self.div - self.add if self.div else value - self.add
-        return int(round(raw))
+        return round(raw)
 
 
 def U(name: str, width: int, **kw: Any) -> Field:
@@ -218,9 +218,7 @@ def layout(
     if len(names) != len(set(names)):
         raise ValueError(f"{key}: duplicate field names")
     tail_placed = replace(tail, offset=fixed) if tail is not None else None
-    repeat_placed = (
-        replace(repeat, fields=place(repeat.fields)) if repeat is not None else None
-    )
+    repeat_placed = replace(repeat, fields=place(repeat.fields)) if repeat is not None else None
     nominal = bits if bits is not None else fixed + sum(f.width for f in trailer)
     return Layout(
         key=key,

@@ -266,7 +266,10 @@ ATON_TYPES: dict[int, tuple[str, str]] = {
     13: ("Beacon, port hand", "Tiêu giới hạn bên trái luồng"),
     14: ("Beacon, starboard hand", "Tiêu giới hạn bên phải luồng"),
     15: ("Beacon, preferred channel port hand", "Tiêu chuyển hướng luồng, luồng chính bên phải"),
-    16: ("Beacon, preferred channel starboard hand", "Tiêu chuyển hướng luồng, luồng chính bên trái"),
+    16: (
+        "Beacon, preferred channel starboard hand",
+        "Tiêu chuyển hướng luồng, luồng chính bên trái",
+    ),
     17: ("Beacon, isolated danger", "Tiêu chướng ngại vật biệt lập"),
     18: ("Beacon, safe water", "Tiêu vùng nước an toàn"),
     19: ("Beacon, special mark", "Tiêu chuyên dùng"),

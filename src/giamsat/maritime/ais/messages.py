@@ -383,5 +383,3 @@ TITLES.update({6: MSG6.title, 8: MSG8.title, 22: "Channel management", 24: "Stat
 def is_auxiliary(mmsi: int) -> bool:
     """98MIDxxxx: a craft associated with a parent ship (message 24B carries the mother MMSI)."""
     return 980000000 <= mmsi <= 989999999
-
-

@@ -25,9 +25,9 @@ from functools import reduce
 from operator import xor
 from typing import Any
 
+from giamsat.maritime.ais import messages as _messages
 from giamsat.maritime.ais.asm import DEFAULT_REGISTRY, AsmRegistry
 from giamsat.maritime.ais.assemble import Assembler, Dropped, Pending, joined
-from giamsat.maritime.ais import messages as _messages
 from giamsat.maritime.ais.decode import DecodeError, decoder, select
 from giamsat.maritime.ais.sixbit import ARMOR, B64, unarmor
 from giamsat.maritime.nmea.checksum import _HEX as _HEX2
@@ -166,9 +166,7 @@ class StreamDecoder:
             self.on_error(Issue(kind, self.line_no, source, detail, text))
 
     # Input ---------------------------------------------------------------------------
-    def feed(
-        self, line: bytes | str, source: str = "", time: float | None = None
-    ) -> list[Any]:
+    def feed(self, line: bytes | str, source: str = "", time: float | None = None) -> list[Any]:
         """Decode one line; returns the messages it completes (often one, sometimes none)."""
         if line.__class__ is not bytes:
             line = line.encode("latin-1", "replace") if isinstance(line, str) else bytes(line)
@@ -216,7 +214,12 @@ class StreamDecoder:
             payload = parts[5]
             fill = _FILL.get(parts[6])
             channel = _CHANNELS.get(parts[4])
-            if fill is not None and channel is not None and payload and not payload.translate(None, ARMOR):
+            if (
+                fill is not None
+                and channel is not None
+                and payload
+                and not payload.translate(None, ARMOR)
+            ):
                 nchars = len(payload)
                 extra = -nchars % 4
                 v = int.from_bytes(a2b_base64(payload.translate(_TO_B64) + _B64_PAD[extra]), "big")
@@ -520,7 +523,10 @@ class StreamDecoder:
             return []
         if n < layout.min_bits:
             self._issue(
-                "too_short", f"type {msg_type} with {n} bits (needs {layout.min_bits})", source, text
+                "too_short",
+                f"type {msg_type} with {n} bits (needs {layout.min_bits})",
+                source,
+                text,
             )
             return []
         if n > layout.max_bits:

@@ -54,7 +54,9 @@ def parse_sentence(text: bytes | str) -> Sentence | None:
     start = chr(data[0])
     if address.startswith("P") and len(address) >= 4:
         rest = address[4:]
-        return Sentence(start, "proprietary", "P", address[1:4], ([rest] if rest else []) + fields, ok)
+        return Sentence(
+            start, "proprietary", "P", address[1:4], ([rest] if rest else []) + fields, ok
+        )
     if len(address) == 5 and address[4] == "Q":
         return Sentence(start, "query", address[:2], fields[0] if fields else "", fields[1:], ok,
                         listener=address[2:4])  # fmt: skip

@@ -36,6 +36,11 @@ from giamsat.maritime.nmea.line import receiver_time, split_line
 from giamsat.maritime.nmea.sentence import parse_sentence
 from giamsat.maritime.nmea.tagblock import TagBlock, parse_tag_block
 
+try:  # the C hot path (built from pyproject.toml); the Python path gives the same results
+    from giamsat.maritime.ais import _speedups
+except ImportError:  # pragma: no cover - no compiler at install time
+    _speedups = None
+
 #: Counter names that are problems with the input (the rest are volumes and information).
 ERROR_KINDS = (
     "not_nmea", "bad_framing", "missing_checksum", "bad_checksum", "bad_tagblock",
@@ -94,6 +99,7 @@ class StreamDecoder:
     "bits" (``Assembled`` records, for writers that read the bits themselves).
     keep_bad_checksum: decode sentences whose checksum fails (still counted).
     window_lines / window_seconds: how long a partial multipart message may wait.
+    accelerated: use the C hot path when it is built (False: pure Python, same results).
     """
 
     def __init__(
@@ -106,6 +112,7 @@ class StreamDecoder:
         window_seconds: float = 60.0,
         on_error: Callable[[Issue], None] | None = None,
         on_sentence: Callable[[Any], None] | None = None,
+        accelerated: bool = True,
     ) -> None:
         if mode not in ("scaled", "raw", "bits"):
             raise ValueError("mode is 'scaled', 'raw' or 'bits'")
@@ -135,6 +142,8 @@ class StreamDecoder:
             t: (decoder(lay, self.scaled, meta=True), lay.min_bits, lay.max_bits)
             for t, lay in _messages.SIMPLE.items()
         }
+        use_c = accelerated and _speedups is not None and self._fast_mode
+        self._programs = _programs(self.scaled) if use_c else None
 
     # Counters ------------------------------------------------------------------------
     @property
@@ -178,6 +187,14 @@ class StreamDecoder:
         if self._pending:
             self._expire(time)
         # Fast path: a bare !xxVDM/VDO sentence with nothing around it.
+        if self._programs is not None and self._wrapper is None:
+            done = _speedups.single(line, self._programs, source, time)
+            if done is not None:
+                msg, msg_type, check = done
+                self._nfast += 1
+                self._by_type[msg_type] += 1
+                self._last_checksums = check
+                return [msg]
         if (line[0] != 33 or len(line) < 12 or line[-3] != 42 or self._wrapper is not None
                 or line.find(b"!", 1) >= 0):  # fmt: skip
             return self._general(line, source, time)
@@ -541,6 +558,36 @@ class StreamDecoder:
         msg["channel"] = channel
         msg["own_ship"] = own
         return [msg]
+
+
+_KINDS = {"u": 0, "i": 1, "b": 2, "t": 3}
+
+
+def _programs(scaled: bool) -> tuple[Any, ...] | None:
+    """The fixed layouts (no tail, repeat or post hook) compiled for the C hot path."""
+    out: list[Any] = [None] * 64
+    for msg_type, lay in _messages.SIMPLE.items():
+        if not lay.is_fixed or lay.post is not None:
+            continue
+        specs = []
+        for f in lay.fields:
+            if f.kind == "-":
+                continue
+            scale = scaled and f.is_scaled
+            if scale and (f.digits is not None or (f.conv is not None and f.width > 12)):
+                break  # the C decoder does not round; leave this layout to Python
+            table = None
+            if scale and f.conv is not None:
+                half = 1 << (f.width - 1)
+                values = [raw - (1 << f.width) if f.kind == "i" and raw >= half else raw
+                          for raw in range(1 << f.width)]  # fmt: skip
+                table = tuple(None if v in f.na else f.conv(v) for v in values)
+            specs.append((f.name, f.offset, f.width, _KINDS[f.kind], int(f.trim), int(scale),
+                          tuple(f.na) if scale else (), f.add if scale else 0,
+                          float(f.div) if scale and f.div else 0.0, table))  # fmt: skip
+        else:
+            out[msg_type] = _speedups.program(tuple(specs), lay.min_bits, lay.max_bits)
+    return tuple(out)
 
 
 def decode_lines(lines: Iterable[bytes | str], **options: Any) -> Iterator[dict[str, Any]]:

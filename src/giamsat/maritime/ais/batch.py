@@ -166,12 +166,16 @@ def _lut(f: Field) -> np.ndarray | None:
 
 def _codes(cols: np.ndarray, offset: int, chars: int, nbits: np.ndarray) -> np.ndarray:
     """(messages, chars) ASCII of six-bit text at ``offset``; characters that did not
-    arrive read as '@'."""
-    n = cols.shape[1]
-    codes = np.empty((n, chars), np.uint8)
-    for j in range(chars):
-        codes[:, j] = _field(cols, Field("", 6, "u", offset=offset + 6 * j))
-    ascii_ = _TEXT[codes]
+    arrive read as '@'. Every character has the same bit phase inside the payload
+    characters, so the whole field is four array operations."""
+    c0, phase = divmod(offset, 6)
+    if phase == 0:
+        codes = cols[c0 : c0 + chars]
+    else:
+        high = cols[c0 : c0 + chars] << np.uint8(phase)
+        low = cols[c0 + 1 : c0 + chars + 1] >> np.uint8(6 - phase)
+        codes = (high | low) & np.uint8(63)
+    ascii_ = _TEXT[codes.T]
     have = np.clip((nbits - offset) // 6, 0, chars)
     short = np.flatnonzero(have < chars)
     if len(short):
@@ -394,7 +398,10 @@ def decode_batch(
         covered = np.zeros(len(idx), bool)
         for lay, sel in _variants(t, cols, nbits[idx]):
             covered |= sel
-            gidx, gcols, gbits = idx[sel], cols[:, sel], nbits[idx[sel]]
+            if sel.all():
+                gidx, gcols, gbits = idx, cols, nbits[idx]
+            else:
+                gidx, gcols, gbits = idx[sel], cols[:, sel], nbits[idx[sel]]
             short = gbits < lay.min_bits
             if short.any():
                 scalar_idx.append(gidx[short])
@@ -450,8 +457,13 @@ def decode_batch(
     keys: list[tuple] | None = None
     ptr = 0
 
+    pair_done = pairs + 1
+
     def pairs_before(line: int) -> None:
         nonlocal ptr, keys
+        if not sd.assembler.pending:  # nothing a fast pair could interact with: skip them all
+            ptr = max(ptr, int(np.searchsorted(pair_done, line)))
+            return
         while ptr < len(pairs) and pairs[ptr] + 1 < line:
             if sd.assembler.pending:
                 if keys is None:
@@ -551,26 +563,31 @@ def _gather(
     ``buf`` must have ``width`` spare bytes after the data: rows are copied with one
     fancy-indexing pass over a sliding-window view, the fastest gather numpy offers.
     """
-    windows = np.lib.stride_tricks.sliding_window_view(buf, width)
+    # Read a multiple of four characters so the armor check runs on 32-bit words.
+    width4 = -(-width // 4) * 4
+    windows = np.lib.stride_tricks.sliding_window_view(buf, width4)
     rows = windows[s1]
     if (l2 > 0).any():
         two = np.flatnonzero(l2 > 0)
         both = np.concatenate([rows[two], windows[s2[two]]], axis=1)
-        k = np.arange(width)[None, :]
-        pick = np.where(k < l1[two, None], k, width + k - l1[two, None])
+        k = np.arange(width4)[None, :]
+        pick = np.where(k < l1[two, None], k, width4 + k - l1[two, None])
         rows[two] = np.take_along_axis(both, pick, axis=1)
     six = _SIX[rows]
+    if width4 > width:
+        six[:, width:] = 0  # past what the layout reads (longer payloads are checked below)
     short = np.flatnonzero(total < width)
     if len(short):
-        inside = np.arange(width)[None, :] < total[short, None]
+        inside = np.arange(width4)[None, :] < total[short, None]
         six[short] = np.where(inside, six[short], 0)
-    bad = (six == 255).any(axis=1)
+    # Valid six-bit values are below 64: any of the top two bits set means a bad character.
+    bad = (six.view(np.uint32) & np.uint32(0xC0C0C0C0)).any(axis=1)
     # Characters after ``width`` are not read by the layout but must still be armor.
     for i in np.flatnonzero(total > width):
         seg = bytes(buf[s1[i] : s1[i] + l1[i]]) + bytes(buf[s2[i] : s2[i] + l2[i]])
         if seg.translate(None, ARMOR):
             bad[i] = True
-    return np.ascontiguousarray(six.T), bad
+    return np.ascontiguousarray(six[:, :width].T), bad
 
 
 def _variants(t: int, cols: np.ndarray, nbits: np.ndarray):

@@ -129,3 +129,14 @@ def test_message21_name_extension_and_off_position_validity(shared: Path) -> Non
     (unknown_time,) = StreamDecoder().feed(encode({"type": 21, "mmsi": 995740003, "name": "X",
                                                    "second": 61, "off_position": True})[0])  # fmt: skip
     assert unknown_time["off_position"] is None  # valid only when second <= 59
+
+
+def test_aliases_from_settings(tmp_path) -> None:
+    from giamsat.config import load_settings
+    from giamsat.maritime.ais.asm import registry_from_settings
+
+    (tmp_path / "giamsat.toml").write_text('[ais]\nasm_aliases = ["6:574:10=zeni_lite_buoy"]\n')
+    settings = load_settings(environ={"GIAMSAT_HOME": str(tmp_path)})
+    registry = registry_from_settings(settings)
+    assert registry.application(6, 574, 10) == "zeni_lite_buoy"
+    assert registry.application(6, 235, 10) == "gla_aton_monitor"

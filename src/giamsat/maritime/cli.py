@@ -86,6 +86,7 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
 
 @ais_app.command("decode")
 def decode(
+    ctx: typer.Context,
     files: list[str] = typer.Argument(None, help="NMEA logs (plain or .gz); '-' or none: stdin."),
     fmt: str = typer.Option(
         "jsonl", "--format", "-f", help="jsonl | gpsd | gpsd-raw | csv | parquet."
@@ -103,7 +104,8 @@ def decode(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary on stderr."),
 ) -> None:
     """Decode AIS NMEA logs. Problems are counted by kind and summarised on stderr."""
-    from giamsat.maritime.ais.asm import AsmRegistry
+    from giamsat.cliutil import state
+    from giamsat.maritime.ais.asm import registry_from_settings
     from giamsat.maritime.ais.stream import ERROR_KINDS, Issue, StreamDecoder
 
     if fmt not in FORMATS:
@@ -114,13 +116,13 @@ def decode(
     if missing:
         typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
-    registry = AsmRegistry()
-    for spec in asm or []:
-        try:
+    try:
+        registry = registry_from_settings(state(ctx).settings)
+        for spec in asm or []:
             registry.alias_spec(spec)
-        except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         typer.echo("error: Parquet is binary; give -o FILE or redirect stdout", err=True)
         raise typer.Exit(2)

@@ -375,6 +375,18 @@ class AsmRegistry:
 DEFAULT_REGISTRY = AsmRegistry()
 
 
+def registry_from_settings(settings: Any) -> AsmRegistry:
+    """The default table plus the deployment's aliases: ``[ais] asm_aliases = [...]`` in
+    giamsat.toml (e.g. ``["6:574:10=gla_aton_monitor", "8:574:10=gla_aton_monitor"]``)."""
+    registry = AsmRegistry()
+    aliases = getattr(settings, "extra", {}).get("ais_asm_aliases") or []
+    if isinstance(aliases, str):
+        aliases = [a for a in aliases.replace(";", ",").split(",") if a.strip()]
+    for spec in aliases:
+        registry.alias_spec(str(spec))
+    return registry
+
+
 def all_layouts() -> list[Layout]:
     """One composed layout per application (for tests and documentation)."""
     seen: dict[str, Layout] = {}

@@ -76,3 +76,24 @@ def test_typeexamples(shared: Path) -> None:
     assert seen_types == set(range(1, 28)) - {19}
     assert compared >= 220
     assert hit == set(LIBAIS_CONVENTIONS)
+
+
+def test_tagblock_examples(shared: Path) -> None:
+    """libais tagblock.nmea: tag-block station and time, a two-line g: group (the group's
+    second line carries no station or time of its own)."""
+    from datetime import UTC, datetime
+
+    base = shared / "corpus/ais/libais"
+    decoder = StreamDecoder()
+    ours = [
+        m for line in (base / "tagblock.nmea").read_bytes().splitlines() for m in decoder.feed(line)
+    ]
+    decoder.flush()
+    expected = [json.loads(x) for x in (base / "tagblock.json").read_text().splitlines()]
+    assert len(ours) == len(expected) == 4 and decoder.errors() == {}
+    for mine, theirs in zip(ours, expected, strict=True):
+        assert (mine["type"], mine["mmsi"]) == (theirs["type"], theirs["mmsi"])
+        assert mine["source"] == theirs["tagblock_station"]
+        stamp = datetime.strptime(theirs["tagblock_timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        assert mine["time"] == stamp.replace(tzinfo=UTC).timestamp()
+    assert ours[1]["shipname"] == expected[1]["shipname"] == "ROSINANTE"

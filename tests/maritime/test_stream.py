@@ -126,6 +126,11 @@ def test_stale_and_replaced_fragments_are_counted() -> None:
     lines = ["\\c:1000*00\\" + frag(T5_1), "\\c:1100*00\\" + T1, "\\c:1101*00\\" + frag(T5_2)]
     out, decoder, _ = run(lines, window_seconds=60)
     assert [m["type"] for m in out] == [1] and decoder.errors()["multipart_expired"] == 1
+    # Another receiver's clock does not age this receiver's fragments (satellite feeds).
+    other = ["\\s:sat1,c:1000*00\\" + frag(T5_1), "\\s:sat2,c:9000*00\\" + T1,
+             "\\s:sat1,c:1001*00\\" + frag(T5_2)]  # fmt: skip
+    out, decoder, _ = run(other, window_seconds=60)
+    assert [m["type"] for m in out] == [1, 5] and decoder.errors() == {}
 
 
 def test_tag_blocks_time_source_checksum_and_groups(shared) -> None:
@@ -216,3 +221,9 @@ def test_str_and_bytes_input_are_equivalent() -> None:
     a, _, _ = run([T1])
     b, _, _ = run([T1.encode()])
     assert a == b
+
+
+def test_wrapper_with_impossible_date_is_counted_not_raised() -> None:
+    body = "PGHP,1,12,99219092010,6,11,11,46,11,390,231,45,1,2B"
+    _, decoder, _ = run([f"${body}*{naive_checksum(body.encode()):02X}", T1])
+    assert decoder.counters["messages"] == 1 and decoder.errors() == {"bad_framing": 1}

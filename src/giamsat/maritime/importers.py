@@ -239,7 +239,7 @@ def read_rows(path: Path, kind: str | None = None) -> Iterator[tuple[int, dict[s
 
             try:
                 record = make(get)
-            except (ValueError, IndexError) as exc:
+            except (ValueError, IndexError, OverflowError) as exc:
                 yield number, f"unreadable value ({exc})"
                 continue
             if record["mmsi"] is None:

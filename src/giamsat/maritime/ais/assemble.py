@@ -80,12 +80,16 @@ class Assembler:
             return entry, dropped
         return None, dropped
 
-    def expire(self, line_no: int, time: float | None) -> list[Dropped]:
-        """Drop buffers that have waited longer than the window."""
+    def expire(self, line_no: int, time: float | None, source: str | None = None) -> list[Dropped]:
+        """Drop buffers that have waited longer than the window.
+
+        Times are only compared within one source: receivers (satellites especially) deliver
+        out of step, so another receiver's clock says nothing about this buffer's age.
+        """
         stale = []
         for key, entry in self.pending.items():
             too_old = line_no - entry.last_line > self.window_lines
-            if not too_old and time is not None and entry.time is not None:
+            if not too_old and time is not None and entry.time is not None and key[0] == source:
                 too_old = time - entry.time > self.window_seconds
             if too_old:
                 stale.append(key)

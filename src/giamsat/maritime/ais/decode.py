@@ -10,7 +10,6 @@ trailers, go through the generic interpreter below, which reads the same tables.
 from __future__ import annotations
 
 from binascii import b2a_base64
-from dataclasses import dataclass
 from typing import Any
 
 from giamsat.maritime.ais import messages as m
@@ -47,12 +46,6 @@ def _text_untrimmed(value: int, nchars: int) -> str:
     text = bits_to_text(value, nchars)
     at = text.find("@")
     return text if at < 0 else text[:at]
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    layout: Layout
-    msg_type: int
 
 
 def select(v: int, n: int, registry: AsmRegistry = DEFAULT_REGISTRY) -> Layout:

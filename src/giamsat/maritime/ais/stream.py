@@ -21,6 +21,7 @@ from binascii import a2b_base64
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import reduce
 from operator import xor
 from typing import Any
@@ -185,7 +186,7 @@ class StreamDecoder:
             self._other["empty_lines"] += 1
             return []
         if self._pending:
-            self._expire(time)
+            self._expire(time, source)
         # Fast path: a bare !xxVDM/VDO sentence with nothing around it.
         if self._programs is not None and self._wrapper is None:
             done = _speedups.single(line, self._programs, source, time)
@@ -292,7 +293,7 @@ class StreamDecoder:
                 stamp = tag.time
             src = tag.source if tag is not None and tag.source else source
             if self._pending and stamp is not None:
-                self._expire(stamp)
+                self._expire(stamp, src)
             out.extend(self._sentence(sentence, src, stamp, tag, line))
         return out
 
@@ -410,9 +411,10 @@ class StreamDecoder:
             return
         try:
             year, month, day, hour, minute, second, millis = (int(f) for f in fields[2:9])
-            stamp = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
+            moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+            stamp = calendar.timegm(moment.timetuple())
             cc = int(fields[13], 16)
-        except ValueError:
+        except (ValueError, OverflowError):
             self._issue("bad_framing", "unreadable $PGHP wrapper", source, text)
             return
         if cc == self._last_checksums:
@@ -503,8 +505,8 @@ class StreamDecoder:
             dropped.key[0],
         )
 
-    def _expire(self, time: float | None) -> None:
-        for dropped in self.assembler.expire(self.line_no, time):
+    def _expire(self, time: float | None, source: str | None = None) -> None:
+        for dropped in self.assembler.expire(self.line_no, time, source):
             self._dropped(dropped)
 
     def _message(

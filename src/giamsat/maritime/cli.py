@@ -14,6 +14,7 @@ import typer
 ais_app = typer.Typer(help="AIS: decode NMEA logs, run the monitoring rules.", no_args_is_help=True)
 
 FORMATS = ("jsonl", "gpsd", "gpsd-raw", "csv", "parquet")
+VOLUMES = ("lines", "sentences", "fragments", "messages", "payloads", "payload_fragments")
 CHUNK = 8 << 20  # bytes per batch when writing Parquet
 
 
@@ -236,7 +237,7 @@ def _summary(totals: dict[str, int], shown: int, max_problems: int, quiet: bool)
         typer.echo(f"... {shown - max_problems} more problems not shown", err=True)
     errors = {k: v for k, v in totals.items() if k in ERROR_KINDS and v}
     notices = {k: v for k, v in totals.items() if k not in ERROR_KINDS and v
-               and k not in ("lines", "sentences", "fragments", "messages")}  # fmt: skip
+               and k not in VOLUMES}  # fmt: skip
     typer.echo(
         f"{totals.get('lines', 0)} lines, {totals.get('sentences', 0)} sentences, "
         f"{totals.get('messages', 0)} messages; "

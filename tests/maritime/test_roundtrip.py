@@ -118,7 +118,9 @@ def test_scaled_values_round_trip_within_resolution(lat, lon, sog, cog, heading,
     (out,) = StreamDecoder().feed(encode(msg)[0])
     assert out["lat"] == pytest.approx(lat, abs=1 / 600000)
     assert out["lon"] == pytest.approx(lon, abs=1 / 600000)
-    assert out["sog"] == pytest.approx(sog, abs=0.05) and out["cog"] == pytest.approx(cog, abs=0.05)
+    half_step = 0.05 + 1e-9  # values are rounded to 0.1
+    assert out["sog"] == pytest.approx(sog, abs=half_step)
+    assert out["cog"] == pytest.approx(cog, abs=half_step)
     assert out["heading"] == heading and out["rot"] is None and out["mmsi"] == mmsi
 
 

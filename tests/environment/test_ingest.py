@@ -228,7 +228,15 @@ def test_last_file_time_is_the_arrival_of_the_latest_file(store: Store, settings
     ing = Ingestor(store, settings)
     late, early = epoch("2024-03-15T12:00:00+07:00"), epoch("2024-03-15T11:00:00+07:00")
     ing.ingest([Incoming(NAME, tt10("COD\t1\tmg/L\t20240315103000\t00"), received_at=late)])
-    ing.ingest([Incoming("HN_ABCD_NUOC01_20240315102500.txt", tt10("COD\t1\tmg/L\t20240315102500\t00"), received_at=early)])
+    ing.ingest(
+        [
+            Incoming(
+                "HN_ABCD_NUOC01_20240315102500.txt",
+                tt10("COD\t1\tmg/L\t20240315102500\t00"),
+                received_at=early,
+            )
+        ]
+    )
     with store.engine.connect() as conn:
         row = conn.execute(select(stations.c.last_file_at, stations.c.last_obs_ts)).one()
     assert tuple(row) == (late, epoch("2024-03-15T10:30:00+07:00"))

@@ -320,14 +320,6 @@ def test_upload_accounts_admin(client_for) -> None:
     assert client_for("ministry").get("/api/v1/accounts").status_code == 403
 
 
-def test_quality_routes_say_clearly_when_the_engine_is_missing(client_for) -> None:
-    health = client_for().get("/api/v1/health").json()
-    if health["features"]["status"]:
-        pytest.skip("the quality engine is installed")
-    r = client_for("admin").get("/api/v1/status/summary")
-    assert r.status_code == 503 and "giamsat.environment.status" in r.json()["detail"]
-
-
 def test_ui_is_served_with_security_headers(client_for) -> None:
     client = client_for()
     r = client.get("/map")

@@ -98,14 +98,19 @@ class EventHub:
                 for t, c in self._callbacks
                 if t is None or topic in t or topic.split(".", 1)[0] in t
             ]
+        by_loop: dict[asyncio.AbstractEventLoop, list[Subscription]] = {}
         for sub in subs:
-            if sub.loop.is_closed():
-                self._remove(sub)
+            by_loop.setdefault(sub.loop, []).append(sub)
+        for loop, group in by_loop.items():  # one wake-up per loop, not per subscriber
+            if loop.is_closed():
+                for sub in group:
+                    self._remove(sub)
                 continue
             try:
-                sub.loop.call_soon_threadsafe(sub._offer, event)
+                loop.call_soon_threadsafe(_offer_all, group, event)
             except RuntimeError:  # loop closed meanwhile
-                self._remove(sub)
+                for sub in group:
+                    self._remove(sub)
         for callback in callbacks:
             try:
                 callback(event)
@@ -123,6 +128,11 @@ class EventHub:
     def subscriber_count(self) -> int:
         with self._lock:
             return len(self._subs)
+
+
+def _offer_all(group: list[Subscription], event: Event) -> None:
+    for sub in group:
+        sub._offer(event)
 
 
 hub = EventHub()  # the process-wide hub

@@ -815,7 +815,9 @@ class Ingestor:
             f"UPDATE series SET first_ts = {least}(COALESCE(first_ts, ?), ?) WHERE id = ?",
             [(ts_l[i], ts_l[i], sid_l[i]) for i in lo.tolist()],
         )
-        newest: dict[int, tuple[int, int]] = {}  # station -> (arrival of its latest file, newest time)
+        newest: dict[
+            int, tuple[int, int]
+        ] = {}  # station -> (arrival of its latest file, newest time)
         for p in pendings:
             if p.station is not None and p.rows:
                 t = max(r[1] for r in p.rows)

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from typing import Any
 
 import orjson
@@ -107,6 +108,22 @@ async def shape(
     return event if principal.sees_all_stations else None
 
 
+_ENCODED: OrderedDict[int, tuple[dict[str, Any], str]] = OrderedDict()
+
+
+def _encoded(event: dict[str, Any]) -> str:
+    """JSON text of an event, encoded once for all the clients that receive the same object."""
+    key = id(event)
+    hit = _ENCODED.get(key)
+    if hit is not None and hit[0] is event:
+        return hit[1]
+    text = orjson.dumps(event, default=str).decode()
+    _ENCODED[key] = (event, text)  # holding the event keeps its id from being reused
+    if len(_ENCODED) > 512:
+        _ENCODED.popitem(last=False)
+    return text
+
+
 def _same_origin(ws: WebSocket) -> bool:
     origin = ws.headers.get("origin")
     return origin is None or origin.split("://", 1)[-1] == ws.headers.get("host")
@@ -165,7 +182,7 @@ async def live(ws: WebSocket) -> None:
                 code = shaped.get("station") or (shaped.get("alert") or {}).get("asset_id")
                 if code not in wanted_stations:
                     continue
-            await ws.send_text(orjson.dumps(shaped, default=str).decode())
+            await ws.send_text(_encoded(shaped))
 
     await ws.send_text(
         orjson.dumps(

@@ -2,7 +2,8 @@
 
 Receivers (FTP/FTPS thread, SFTP, watched folders) land files in spools; spool processors archive
 and record them and publish their ids on the bus; the ingest worker processes them; the relay
-worker forwards accepted files upstream; the web app (when present) serves the API and UI.
+worker forwards accepted files upstream; the notifier routes alerts to web pop-ups, e-mail, SMS
+and webhooks through its persisted outbox; the web app (when present) serves the API and UI.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Service:
         self.ftp: Any = None
         self.sftp: Any = None
         self.web: Any = None
+        self.notifier: Any = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._homes: dict[str, int] = {}
         self.on_started: list[Callable[[Service], Awaitable[None]]] = []
@@ -84,6 +86,11 @@ class Service:
             from giamsat.environment.relay import RelayWorker
 
             self._spawn(RelayWorker(self.store, s.relay_url).run(), "relay")
+        if s.notify_enabled:
+            from giamsat.core.notify.worker import Notifier
+
+            self.notifier = Notifier(self.store, s)
+            await self.notifier.start()
         if s.web_enabled:
             await self._start_web()
         for hook in self.on_started:
@@ -153,6 +160,7 @@ class Service:
 
         s = self.settings
         app = create_app(s, self.store)
+        app.state.notifier = self.notifier
         config = uvicorn.Config(
             app, host=s.web_host, port=s.web_port, log_level="warning", lifespan="on"
         )
@@ -185,6 +193,9 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self.notifier is not None:
+            await self.notifier.stop()
+            self.notifier = None
         await self.bus.close()
 
     async def run_forever(self) -> None:

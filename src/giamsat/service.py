@@ -187,6 +187,9 @@ class Service:
             await asyncio.to_thread(self.ftp.stop)
         if self.sftp is not None:
             await self.sftp.stop()
+        web = [t for t in self._tasks if t.get_name() == "web"]
+        if web:  # let uvicorn close its connections and lifespan instead of cancelling it
+            await asyncio.wait(web, timeout=5)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -30,14 +30,14 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.sink.refuse.get(address)
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
         with self.sink.lock:
@@ -153,7 +153,9 @@ class HttpSink:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                req = Request(self.command, self.path, dict(self.headers.items()), body, time.time())
+                req = Request(
+                    self.command, self.path, dict(self.headers.items()), body, time.time()
+                )
                 sink.requests.append(req)
                 status, headers, payload = sink.answer(req)
                 self.send_response(status)
@@ -163,7 +165,7 @@ class HttpSink:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = _handle  # noqa: N815
+            do_GET = do_POST = do_PUT = _handle
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -150,7 +150,9 @@ def test_sms_json_gateway_with_headers() -> None:
             sms_body='{"to": "{to_e164}", "text": "{text}", "from": "{sender}", "ref": "{id}"}',
             sms_sender="GIAMSAT",
         )
-        sms = message(7, channel="sms", destination="0912 345 678", body_text='Trạm "A": COD 320 > 150')
+        sms = message(
+            7, channel="sms", destination="0912 345 678", body_text='Trạm "A": COD 320 > 150'
+        )
         [outcome] = run(SmsChannel(settings).send_batch([sms]))
         [req] = gw.wait(1)
     assert outcome.status == "sent" and outcome.response.startswith("HTTP 200")
@@ -178,7 +180,9 @@ def test_sms_form_and_get_gateways_with_plain_text() -> None:
             sms_method="GET",
             sms_max_chars=20,
         )
-        sms = message(1, channel="sms", destination="+84 912 345 678", body_text="Đèn hỏng & điện áp thấp")
+        sms = message(
+            1, channel="sms", destination="+84 912 345 678", body_text="Đèn hỏng & điện áp thấp"
+        )
         assert run(SmsChannel(form).send_batch([sms]))[0].status == "sent"
         assert run(SmsChannel(get).send_batch([sms]))[0].status == "sent"
         posted, fetched = gw.wait(2)
@@ -245,10 +249,16 @@ def test_webhook_is_signed_and_receivers_can_check_it() -> None:
     assert outcome.status == "sent"
     headers = {k.lower(): v for k, v in req.headers.items()}
     assert headers["x-giamsat-event"] == "alert.opened"
-    assert verify("k" * 32, headers["x-giamsat-timestamp"], req.body, headers["x-giamsat-signature"])
-    assert not verify("wrong-key" * 4, headers["x-giamsat-timestamp"], req.body, headers["x-giamsat-signature"])
+    assert verify(
+        "k" * 32, headers["x-giamsat-timestamp"], req.body, headers["x-giamsat-signature"]
+    )
+    assert not verify(
+        "wrong-key" * 4, headers["x-giamsat-timestamp"], req.body, headers["x-giamsat-signature"]
+    )
     tampered = req.body.replace(b"320.0", b"32.0")
-    assert not verify("k" * 32, headers["x-giamsat-timestamp"], tampered, headers["x-giamsat-signature"])
+    assert not verify(
+        "k" * 32, headers["x-giamsat-timestamp"], tampered, headers["x-giamsat-signature"]
+    )
     body = json.loads(req.body)
     assert body["alert"] == {"id": 3, "value": 320.0}
     assert body["delivery"]["id"] == headers["x-giamsat-delivery"]

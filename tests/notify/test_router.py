@@ -152,7 +152,9 @@ def test_resolutions_go_to_those_told_who_asked_for_them(store, settings, ids) -
 
 
 def test_quiet_hours_hold_then_one_digest(store, settings, ids) -> None:
-    sub = subscribe(store, channel="email", user_id=ids["admin"], quiet_start="22:00", quiet_end="06:00")
+    sub = subscribe(
+        store, channel="email", user_id=ids["admin"], quiet_start="22:00", quiet_end="06:00"
+    )
     station_alert(store, "HN_NMA_NT01", severity="warning")
     station_alert(store, "BD_CHENG_NT01", severity="major")
     station_alert(store, "HN_QT_KK01", parameter="PM10", severity="critical")  # bypasses
@@ -194,7 +196,9 @@ def test_hourly_digest_per_province(store, settings, ids) -> None:
     station_alert(store, "BD_CHENG_NT01")
     router = route(store, settings, now=at)
     assert {r["state"] for r in outbox_rows(store)} == {"held"}
-    assert {r["release_at"] for r in outbox_rows(store)} == {datetime(2024, 3, 15, 4, 0, tzinfo=UTC)}
+    assert {r["release_at"] for r in outbox_rows(store)} == {
+        datetime(2024, 3, 15, 4, 0, tzinfo=UTC)
+    }
     router.release_due(datetime(2024, 3, 15, 4, 0, 5, tzinfo=UTC))
     digests = outbox_rows(store, kind="digest")
     by_province = {d["subject"].split("–")[1].split(":")[0].strip(): d for d in digests}
@@ -206,7 +210,11 @@ def test_hourly_digest_per_province(store, settings, ids) -> None:
 def test_daily_digest_goes_out_at_the_configured_hour(store, settings, ids) -> None:
     subscribe(store, channel="email", user_id=ids["ministry"], digest="daily")
     station_alert(store)
-    route(store, replace(settings, notify_daily_digest_hour=8), now=datetime(2024, 3, 15, 3, 0, tzinfo=UTC))
+    route(
+        store,
+        replace(settings, notify_daily_digest_hour=8),
+        now=datetime(2024, 3, 15, 3, 0, tzinfo=UTC),
+    )
     [row] = outbox_rows(store)
     assert row["release_at"] == datetime(2024, 3, 16, 1, 0, tzinfo=UTC)  # 08:00 next local day
 
@@ -224,11 +232,17 @@ def test_escalation_when_nobody_acknowledges(store, settings, ids) -> None:
     router.route_pending(t0 + timedelta(minutes=5))
     assert router.escalate_due(t0 + timedelta(minutes=15)) == 1
     [esc] = outbox_rows(store, kind="escalation")
-    assert (esc["alert_id"], esc["channel"], esc["destination"]) == (ignored, "email", "operator2@example.vn")
+    assert (esc["alert_id"], esc["channel"], esc["destination"]) == (
+        ignored,
+        "email",
+        "operator2@example.vn",
+    )
     assert esc["subscription_id"] == sub and esc["language"] == "en"
     assert "not been acknowledged after 15 minutes" in esc["body_text"]
     with store.engine.connect() as conn:
-        states = dict(conn.execute(select(notify_escalations.c.alert_id, notify_escalations.c.state)).all())
+        states = dict(
+            conn.execute(select(notify_escalations.c.alert_id, notify_escalations.c.state)).all()
+        )
     assert states == {ignored: "sent", seen: "cancelled"}
     assert router.escalate_due(t0 + timedelta(hours=2)) == 0
 

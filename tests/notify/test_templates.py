@@ -104,6 +104,9 @@ def test_digest_lists_every_item() -> None:
     r = render_digest([("alert", stored), ("resolved", resolved)], "vi", province="Hà Nội",
                       until=HOUR_END)  # fmt: skip
     assert r.subject == "[giamsat] Tổng hợp cảnh báo – Hà Nội: 2 thông báo"
-    assert "- 11:00 15/03/2024 · Khẩn cấp · Vượt quy chuẩn · Trạm Nhà máy A <xử lý> (HN_NMA_NT01) · COD 320,5 mg/L (> 150) · Cảnh báo mới" in r.text
+    assert (
+        "- 11:00 15/03/2024 · Khẩn cấp · Vượt quy chuẩn · Trạm Nhà máy A <xử lý> (HN_NMA_NT01) · COD 320,5 mg/L (> 150) · Cảnh báo mới"
+        in r.text
+    )
     assert "TSS 80 mg/L · Đã hết cảnh báo" in r.text
     assert [i["kind"] for i in r.payload["items"]] == ["alert", "resolved"]

@@ -169,7 +169,9 @@ async def live(ws: WebSocket) -> None:
                 code = shaped.get("station") or (shaped.get("alert") or {}).get("asset_id")
                 if code not in wanted_stations:
                     continue
-            await ws.send_text(orjson.dumps(shaped, default=str).decode())
+            # option: SQLAlchemy row keys are str subclasses, which orjson refuses by default
+            data = orjson.dumps(shaped, default=str, option=orjson.OPT_NON_STR_KEYS)
+            await ws.send_text(data.decode())
 
     await ws.send_text(
         orjson.dumps(

@@ -257,6 +257,21 @@ def _record(
         conn.execute(notify_attempts.insert(), log_rows)
 
 
+def mark_waiting(store: Store, channel: str, reason: str) -> int:
+    """Say on every pending message of a channel that is down why it waits (delivery log)."""
+    with store.write() as conn:
+        result = conn.execute(
+            update(notify_outbox)
+            .where(
+                notify_outbox.c.channel == channel,
+                notify_outbox.c.state == "pending",
+                or_(notify_outbox.c.last_error.is_(None), notify_outbox.c.last_error != reason),
+            )
+            .values(last_error=reason)
+        )
+        return int(result.rowcount or 0)
+
+
 def release_leases(store: Store, owner: str) -> None:
     """Give back what a stopping sender still holds, so a restart picks it up at once."""
     with store.write() as conn:

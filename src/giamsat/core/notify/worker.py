@@ -222,6 +222,7 @@ class Notifier:
             if st.down_delay == 1.0:
                 log.warning("notification channel %s is down: %s", name, st.last_error)
             await self._record(outcomes, st.down_delay)
+            await asyncio.to_thread(outbox.mark_waiting, self.store, name, st.last_error)
             return st.down_delay
         if st.down_since is not None:
             log.info("notification channel %s is back", name)

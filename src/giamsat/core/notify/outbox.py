@@ -295,7 +295,7 @@ def deliver_web(
             if m.recipient_user_id is None:
                 outcomes.append(Outcome(m.id, "failed", "a web pop-up needs a user"))
                 continue
-            payload = dict(m.payload or {})
+            payload = {**(m.payload or {}), "kind": m.kind}
             stmt = store.insert_ignore(notify_inbox, ["outbox_id"]).values(
                 user_id=m.recipient_user_id,
                 outbox_id=m.id,

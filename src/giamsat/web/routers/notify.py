@@ -75,7 +75,12 @@ def _owned(conn: Connection, principal: Principal, sub_id: int) -> dict[str, Any
     raise HTTPException(404, "no such subscription")
 
 
-def _spec(data: dict[str, Any]) -> SubscriptionSpec:
+def _spec(data: Any, principal: Principal) -> SubscriptionSpec:
+    """The spec of a request body; without a recipient, the caller is the recipient."""
+    if not isinstance(data, dict):
+        raise HTTPException(422, "send a JSON object")
+    if not any(data.get(k) for k in ("user_id", "role", "address")):
+        data = {**data, "user_id": principal.user_id}
     try:
         return SubscriptionSpec(**data)
     except ValidationError as exc:
@@ -120,7 +125,7 @@ def list_subscriptions(ctx: Ctx, principal: User, paging: Paging = Depends()) ->
 
 @router.post("/subscriptions", status_code=201)
 async def create_subscription(request: Request, ctx: Ctx, principal: User) -> dict[str, Any]:
-    spec = _guard(principal, _spec(await request.json()))
+    spec = _guard(principal, _spec(await request.json(), principal))
     with ctx.store.write() as conn:
         _check_users(conn, spec)
         sub_id, secret = subscriptions.create(conn, spec, owner_id=principal.user_id)
@@ -152,7 +157,7 @@ async def replace_subscription(
 ) -> dict[str, Any]:
     with ctx.store.write() as conn:
         current = _owned(conn, principal, sub_id)
-        spec = _guard(principal, _spec(await request.json()))
+        spec = _guard(principal, _spec(await request.json(), principal))
         if not principal.admin:
             spec = spec.model_copy(update={"user_id": current["user_id"]})
         _check_users(conn, spec)

@@ -65,24 +65,36 @@ class Outcome:
     log: bool = True  # waiting outcomes: only the message that probed the channel is logged
 
 
+_COLUMNS = [c.name for c in notify_outbox.columns if c.name != "id"]
+_INSERTS: dict[bool, Any] = {}
+
+
+def _insert_statement(store: Store) -> Any:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, built once per dialect:
+    parameters are bound per call, so nothing is compiled again for each message."""
+    stmt = _INSERTS.get(store.is_sqlite)
+    if stmt is None:
+        stmt = (
+            store.insert(notify_outbox)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(notify_outbox.c.id)
+        )
+        _INSERTS[store.is_sqlite] = stmt
+    return stmt
+
+
 def insert(store: Store, conn: Connection, row: dict[str, Any]) -> int | None:
     """Insert a message unless one with its dedupe key exists; returns the new id or None."""
     now = row.get("created_at") or utcnow()
-    values = {
-        "attempts": 0,
-        "severity": "warning",
-        "language": "vi",
-        "subject": "",
-        "body_text": "",
-        **row,
-        "created_at": now,
-    }
-    values.setdefault("state", "pending")
-    if values["state"] == "pending":
-        values.setdefault("next_attempt_at", now)
-    stmt = store.insert_ignore(notify_outbox, ["dedupe_key"]).values(**values)
-    result = conn.execute(stmt.returning(notify_outbox.c.id))
-    found = result.first()
+    values: dict[str, Any] = dict.fromkeys(_COLUMNS)
+    values.update(attempts=0, severity="warning", language="vi", subject="", body_text="")
+    values.update(row)
+    values["created_at"] = now
+    if not values.get("state"):
+        values["state"] = "pending"
+    if values["state"] == "pending" and values["next_attempt_at"] is None:
+        values["next_attempt_at"] = now
+    found = conn.execute(_insert_statement(store), values).first()
     return int(found[0]) if found else None
 
 

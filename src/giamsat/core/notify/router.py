@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from giamsat.config import Settings
@@ -85,6 +85,9 @@ def content(channel: str, r: Rendered) -> dict[str, Any]:
     return {"subject": r.title, "body_text": r.text, "payload": r.payload}
 
 
+Told = dict[tuple[int, str], tuple[int, int | None]]
+
+
 @dataclass
 class _Batch:
     """Lookups shared by the events of one routing transaction."""
@@ -93,6 +96,7 @@ class _Batch:
     subs: list[Subscription]
     users: dict[int, Recipient]
     alerts: dict[int, dict[str, Any] | None] = field(default_factory=dict)
+    told: dict[int, Told] = field(default_factory=dict)
     facts: dict[tuple[str, str], Facts] = field(default_factory=dict)
 
     def sub(self, sub_id: int | None) -> Subscription | None:
@@ -186,6 +190,7 @@ class Router:
         self.high: int | None = None  # newest event id routed
         self.gaps: dict[int, float] = {}  # missing id -> when first missed (monotonic)
         self._failures: dict[int, str] = {}  # event id -> why it could not be routed
+        self.touched: set[str] = set()  # channels that got messages due now (for wake-ups)
 
     # --- the cursor over alert_events -------------------------------------------------------
     def _cursor(self, conn: Connection) -> int:
@@ -274,6 +279,10 @@ class Router:
 
     def _route_events(self, conn: Connection, events: list[Any], now: datetime | None) -> None:
         ctx = _Batch(conn, load_subscriptions(conn), load_recipients(conn))
+        ids = sorted({ev.alert_id for ev in events})
+        for row in conn.execute(select(alerts).where(alerts.c.id.in_(ids))):
+            ctx.alerts[row.id] = _alert_dict(row)
+        ctx.told = self._notified(conn, ids)
         for ev in events:
             self.route_event(ctx, ev, now)
 
@@ -336,34 +345,35 @@ class Router:
         elif ev.action == "resolved":
             self._notify_resolved(ctx, ev, alert, facts, now)
 
-    def _notified(
-        self, conn: Connection, alert_id: int
-    ) -> dict[tuple[int, str], tuple[int, int | None]]:
-        """(subscription, destination) -> (highest severity rank told, recipient user)."""
+    @staticmethod
+    def _notified(conn: Connection, alert_ids: list[int]) -> dict[int, Told]:
+        """Per alert: (subscription, destination) -> (highest severity rank told, recipient)."""
         rows = conn.execute(
             select(
+                notify_outbox.c.alert_id,
                 notify_outbox.c.subscription_id,
                 notify_outbox.c.destination,
                 notify_outbox.c.severity,
                 notify_outbox.c.recipient_user_id,
             ).where(
-                notify_outbox.c.alert_id == alert_id,
+                notify_outbox.c.alert_id.in_(alert_ids),
                 notify_outbox.c.kind.in_(["alert", "raised"]),
             )
         ).all()
-        out: dict[tuple[int, str], tuple[int, int | None]] = {}
-        for sub_id, dest, severity, user_id in rows:
+        out: dict[int, Told] = {}
+        for alert_id, sub_id, dest, severity, user_id in rows:
             if sub_id is None:
                 continue
-            best = out.get((sub_id, dest))
+            told = out.setdefault(alert_id, {})
+            best = told.get((sub_id, dest))
             if best is None or rank(severity) > best[0]:
-                out[(sub_id, dest)] = (rank(severity), user_id)
+                told[(sub_id, dest)] = (rank(severity), user_id)
         return out
 
     def _notify(
         self, ctx: _Batch, ev: Any, alert: dict[str, Any], facts: Facts, now: datetime
     ) -> None:
-        told = self._notified(ctx.conn, alert["id"])
+        told = ctx.told.setdefault(alert["id"], {})
         severity = rank(alert["severity"])
         for sub in ctx.subs:
             if not matches(sub, alert, facts):
@@ -396,7 +406,7 @@ class Router:
     ) -> None:
         if not any(s.on_resolve for s in ctx.subs):
             return
-        for (sub_id, dest), (_, user_id) in self._notified(ctx.conn, alert["id"]).items():
+        for (sub_id, dest), (_, user_id) in list(ctx.told.get(alert["id"], {}).items()):
             sub = ctx.sub(sub_id)
             if sub is None or not sub.on_resolve:
                 continue
@@ -473,7 +483,10 @@ class Router:
                     else f"quiet:{sub.id}:{_key(channel + dest_key)}:{stamp}"
                 )
                 row.update(state="held", release_at=release, group_key=group)
-        return outbox.insert(self.store, ctx.conn, row)
+        new = outbox.insert(self.store, ctx.conn, row)
+        if new is not None and row.get("state", "pending") == "pending":
+            self.touched.add(channel)
+        return new
 
     # --- held messages, escalations, tests -----------------------------------------------------
     def release_due(self, now: datetime | None = None) -> int:
@@ -492,6 +505,7 @@ class Router:
                 groups[r.group_key or f"quiet:single:{r.id}"].append(r)
             made = 0
             for key, items in groups.items():
+                self.touched.add(items[0].channel)
                 if key.startswith("quiet:") and len(items) == 1:
                     conn.execute(
                         update(notify_outbox)
@@ -619,6 +633,7 @@ class Router:
                 new = outbox.insert(self.store, conn, row)
                 if new is not None:
                     ids.append(new)
+                    self.touched.add(sub.channel)
         return ids
 
 
@@ -628,12 +643,3 @@ class _Retry(Exception):
     def __init__(self, events: list[int]) -> None:
         super().__init__(f"{len(events)} events")
         self.events = events
-
-
-def pending_escalations(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(notify_escalations).where(
-            and_(notify_escalations.c.alert_id == alert_id, notify_escalations.c.state == "pending")
-        )
-    ).all()
-    return [dict(r._mapping) for r in rows]

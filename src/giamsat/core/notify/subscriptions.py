@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from giamsat.core.alerts import SEVERITIES
 from giamsat.core.notify.schema import SCOPE_KINDS, notify_subscriptions
 from giamsat.core.notify.timing import parse_hhmm
 
@@ -203,6 +202,3 @@ def spec_of(row: dict[str, Any]) -> SubscriptionSpec:
     """The spec of a stored subscription (to patch it)."""
     fields = set(SubscriptionSpec.model_fields)
     return SubscriptionSpec(**{k: v for k, v in row.items() if k in fields and k != "secret"})
-
-
-SEVERITY_CHOICES = SEVERITIES

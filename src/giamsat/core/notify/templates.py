@@ -324,7 +324,7 @@ def _period(v: View, lang: str) -> str | None:
     return f"{start[:5]}–{end}" if start[6:] == end[6:] else f"{start} – {end}"
 
 
-def _rows(v: View, lang: str, escalate_minutes: int | None) -> list[tuple[str, str]]:
+def _rows(v: View, lang: str) -> list[tuple[str, str]]:
     zone = f" ({fmt_offset(v.offset_min)})"
     rows = [
         (word("rule", lang), rule_label(v.rule, lang)),
@@ -393,7 +393,7 @@ def render_alert(
     target = f"{v.parameter} – " if v.parameter else ""
     subject = f"[giamsat] {heading} – {sev}: {what} – {target}{_asset(v, lang)}"
     intro = word("unacked", lang).format(minutes=escalate_minutes) if kind == "escalation" else ""
-    rows = _rows(v, lang, escalate_minutes)
+    rows = _rows(v, lang)
     lines = [f"{heading}: {what}", ""]
     if intro:
         lines += [intro, ""]

@@ -73,10 +73,18 @@ class Notifier:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._stopping = False
+        self._keeper: Any = None
+        self._db_lock: asyncio.Lock | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        if self.store.is_sqlite:
+            self._db_lock = asyncio.Lock()
+        if self.store.is_sqlite and self._keeper is None:
+            # SQLite checkpoints the WAL whenever its last connection closes (the store opens one
+            # per transaction): one idle connection held open spares every commit that cost.
+            self._keeper = await asyncio.to_thread(self.store.engine.connect)
         self._router_wake = asyncio.Event()
         for name in ("web", *self.channels):
             self.state[name] = ChannelState(name)
@@ -111,6 +119,10 @@ class Notifier:
         for channel in self.channels.values():
             with contextlib.suppress(Exception):
                 await channel.close()
+        if self._keeper is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._keeper.close)
+            self._keeper = None
 
     async def run(self) -> None:
         """Start, then run until cancelled (``giamsat notify run``)."""
@@ -129,6 +141,14 @@ class Notifier:
     def _done(task: asyncio.Task[Any]) -> None:
         if not task.cancelled() and task.exception() is not None:
             log.error("notifier task %s stopped", task.get_name(), exc_info=task.exception())
+
+    async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Database work in a thread; on SQLite one at a time, because concurrent writers of one
+        process would only wait for each other in SQLite's busy handler (sleeps of up to 100 ms)."""
+        if self._db_lock is None:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        async with self._db_lock:
+            return await asyncio.to_thread(fn, *args, **kwargs)
 
     # --- waking -----------------------------------------------------------------------------
     def _on_alert(self, event: dict[str, Any]) -> None:
@@ -157,22 +177,31 @@ class Notifier:
     # --- routing ----------------------------------------------------------------------------
     async def _route_loop(self) -> None:
         assert self._router_wake is not None
+        loop = asyncio.get_running_loop()
+        timers_at = 0.0
         while not self._stopping:
             self._router_wake.clear()
+            timers = loop.time() >= timers_at
             try:
-                await self.route_once()
+                await self.route_once(timers)
             except Exception:
                 log.exception("notification routing failed; retrying")
+            if timers:
+                timers_at = loop.time() + self.settings.notify_poll_seconds
             await self._sleep(self._router_wake, self.settings.notify_poll_seconds)
 
-    async def route_once(self) -> None:
-        routed = await asyncio.to_thread(self.router.route_pending)
-        released = await asyncio.to_thread(self.router.release_due)
-        escalated = await asyncio.to_thread(self.router.escalate_due)
-        if routed or released or escalated:
-            for st in self.state.values():
-                if st.down_since is None:  # a channel that is down keeps its own pace
-                    st.wake.set()
+    async def route_once(self, timers: bool = True) -> None:
+        """Route new alert events; with ``timers``, also release held messages and escalate
+        (time-driven work, done once per poll interval rather than on every alert)."""
+        await self._db(self.router.route_pending)
+        if timers:
+            await self._db(self.router.release_due)
+            await self._db(self.router.escalate_due)
+        touched, self.router.touched = self.router.touched, set()
+        for name in touched:
+            st = self.state.get(name)
+            if st is not None and st.down_since is None:  # a channel that is down keeps its pace
+                st.wake.set()
 
     # --- sending ----------------------------------------------------------------------------
     async def _send_loop(self, name: str) -> None:
@@ -195,12 +224,12 @@ class Notifier:
         if allowance <= 0:
             return bucket.wait_time()
         size = 1 if st.down_since is not None else min(BATCH, allowance)
-        messages = await asyncio.to_thread(outbox.claim, self.store, name, size, self.owner)
+        messages = await self._db(outbox.claim, self.store, name, size, self.owner)
         if not messages:
             return self.settings.notify_poll_seconds
         bucket.take(len(messages))
         if name == "web":
-            entries = await asyncio.to_thread(outbox.deliver_web, self.store, messages)
+            entries = await self._db(outbox.deliver_web, self.store, messages)
             for entry in entries:
                 self.hub.publish("notify.popup", entry)
             st.sent += len(entries)
@@ -222,7 +251,7 @@ class Notifier:
             if st.down_delay == 1.0:
                 log.warning("notification channel %s is down: %s", name, st.last_error)
             await self._record(outcomes, st.down_delay)
-            await asyncio.to_thread(outbox.mark_waiting, self.store, name, st.last_error)
+            await self._db(outbox.mark_waiting, self.store, name, st.last_error)
             return st.down_delay
         if st.down_since is not None:
             log.info("notification channel %s is back", name)
@@ -234,7 +263,7 @@ class Notifier:
 
     async def _record(self, outcomes: list[outbox.Outcome], wait: float) -> None:
         s = self.settings
-        await asyncio.to_thread(
+        await self._db(
             outbox.record,
             self.store,
             outcomes,

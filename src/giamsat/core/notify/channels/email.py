@@ -1,6 +1,7 @@
 """E-mail over SMTP: implicit TLS (port 465), STARTTLS (587) or plain (a local relay).
 
-One connection carries a whole batch. The Message-ID is derived from the outbox key, so a
+One connection carries a whole batch, and is kept for 30 s (checked with NOOP) so the next
+alert does not pay for a new TCP, TLS and login handshake. The Message-ID is derived from the outbox key, so a
 message sent again after a crash in mid-send has the same id and mail systems can drop the
 copy. STARTTLS that the server does not offer is an error, never a silent fall-back to clear
 text. A server that cannot be reached makes the channel wait; the messages keep their attempts.
@@ -48,6 +49,9 @@ def build(m: Message, sender: str) -> EmailMessage:
     return msg
 
 
+KEEP_ALIVE_SECONDS = 30.0  # reuse a connection this long (servers drop idle ones after minutes)
+
+
 class _Refused(Exception):
     def __init__(self, stage: str, code: int, reply: bytes) -> None:
         super().__init__(f"{stage} refused: {code} {reply.decode(errors='replace')}")
@@ -59,6 +63,8 @@ class EmailChannel:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._smtp: smtplib.SMTP | None = None  # kept between batches (see KEEP_ALIVE_SECONDS)
+        self._used_at = 0.0
 
     @property
     def configured(self) -> bool:
@@ -109,12 +115,25 @@ class EmailChannel:
     async def send_batch(self, messages: Sequence[Message]) -> list[Outcome]:
         return await asyncio.to_thread(self.send_sync, list(messages))
 
+    def _session(self) -> smtplib.SMTP:
+        """The kept connection if it is recent and still answers NOOP, else a new one."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            if time.monotonic() - self._used_at < KEEP_ALIVE_SECONDS:
+                try:
+                    if smtp.noop()[0] == 250:
+                        return smtp
+                except (OSError, smtplib.SMTPException):
+                    pass
+            _close(smtp)
+        return self.connect()
+
     def send_sync(self, messages: list[Message]) -> list[Outcome]:
         sender = self.settings.smtp_from
         envelope_from = parseaddr(sender)[1] or sender
         started = time.perf_counter()
         try:
-            smtp = self.connect()
+            smtp = self._session()
         except (OSError, smtplib.SMTPException, ValueError) as exc:
             ms = (time.perf_counter() - started) * 1000
             reason = f"SMTP server {self.settings.smtp_host}:{self.settings.smtp_port} unavailable: {describe(exc)}"
@@ -123,35 +142,28 @@ class EmailChannel:
                 for i, m in enumerate(messages)
             ]
         outcomes: list[Outcome] = []
-        try:
-            for index, m in enumerate(messages):
-                t0 = time.perf_counter()
-                try:
-                    reply = self._send_one(smtp, m, sender, envelope_from)
-                    ms = (time.perf_counter() - t0) * 1000
-                    outcomes.append(Outcome(m.id, "sent", response=reply, duration_ms=ms))
-                except _Refused as exc:
-                    ms = (time.perf_counter() - t0) * 1000
-                    status = "failed" if exc.code >= 500 else "retry"
-                    outcomes.append(Outcome(m.id, status, str(exc), duration_ms=ms))
-                    _reset(smtp)
-                except (OSError, smtplib.SMTPException) as exc:  # connection lost mid-batch
-                    ms = (time.perf_counter() - t0) * 1000
-                    outcomes.append(
-                        Outcome(
-                            m.id, "retry", f"SMTP connection lost: {describe(exc)}", duration_ms=ms
-                        )
-                    )
-                    reason = "not tried: the SMTP connection was lost"
-                    outcomes += [
-                        Outcome(x.id, "waiting", reason, log=False) for x in messages[index + 1 :]
-                    ]
-                    break
-        finally:
+        for index, m in enumerate(messages):
+            t0 = time.perf_counter()
             try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+                reply = self._send_one(smtp, m, sender, envelope_from)
+                ms = (time.perf_counter() - t0) * 1000
+                outcomes.append(Outcome(m.id, "sent", response=reply, duration_ms=ms))
+            except _Refused as exc:
+                ms = (time.perf_counter() - t0) * 1000
+                status = "failed" if exc.code >= 500 else "retry"
+                outcomes.append(Outcome(m.id, status, str(exc), duration_ms=ms))
+                _reset(smtp)
+            except (OSError, smtplib.SMTPException) as exc:  # connection lost mid-batch
+                ms = (time.perf_counter() - t0) * 1000
+                lost = f"SMTP connection lost: {describe(exc)}"
+                outcomes.append(Outcome(m.id, "retry", lost, duration_ms=ms))
+                reason = "not tried: the SMTP connection was lost"
+                outcomes += [
+                    Outcome(x.id, "waiting", reason, log=False) for x in messages[index + 1 :]
+                ]
+                _close(smtp)
+                return outcomes
+        self._smtp, self._used_at = smtp, time.monotonic()  # kept for the next alert
         return outcomes
 
     def _send_one(self, smtp: smtplib.SMTP, m: Message, sender: str, envelope_from: str) -> str:
@@ -168,7 +180,16 @@ class EmailChannel:
         return f"{code} {reply.decode(errors='replace')}"[:500]
 
     async def close(self) -> None:
-        return None
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            await asyncio.to_thread(_close, smtp)
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 def _reset(smtp: smtplib.SMTP) -> None:

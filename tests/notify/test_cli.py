@@ -60,3 +60,24 @@ def test_notify_commands(store: Store, settings: Settings) -> None:
     assert gone == {"deleted": hook["subscription"]}
     result, _ = run(settings, "notify", "unsubscribe", str(hook["subscription"]))
     assert result.exit_code == 2
+
+
+def test_purge_keeps_what_is_not_finished(store: Store, settings: Settings) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from giamsat.core.notify.router import Router
+    from tests.notify.conftest import aton_alert, subscribe
+
+    ids = setup_network(store)
+    subscribe(store, channel="email", user_id=ids["operator"])
+    subscribe(store, channel="sms", user_id=ids["operator"])
+    aton_alert(store)
+    Router(store, settings).route_pending()
+    email, sms = outbox_rows(store)
+    outbox.record(store, [outbox.Outcome(email["id"], "sent")], max_attempts=3, retry_base=1,
+                  retry_max=1)  # fmt: skip
+    _, [none] = run(settings, "notify", "purge", "--older-than-days", "1")
+    assert none == {"deleted": 0}  # nothing is a day old yet
+    later = datetime.now(UTC) + timedelta(days=3)
+    assert outbox.purge(store, 1, now=later) == 1
+    assert [r["id"] for r in outbox_rows(store)] == [sms["id"]]  # still pending: kept

@@ -377,13 +377,22 @@ def retry(store: Store, ids: Sequence[int] | None = None, now: datetime | None =
 
 
 def purge(store: Store, older_than_days: int = 180, now: datetime | None = None) -> int:
-    """Delete finished messages (sent, failed, cancelled, digested) older than the limit."""
+    """Delete finished messages (sent, failed, cancelled, digested), pop-ups and decided
+    escalations older than the limit; returns the messages deleted."""
+    from giamsat.core.notify.schema import notify_escalations
+
     cutoff = (now or utcnow()) - timedelta(days=older_than_days)
     with store.write() as conn:
         result = conn.execute(
             notify_outbox.delete().where(
                 notify_outbox.c.state.in_(["sent", "failed", "cancelled", "digested"]),
                 notify_outbox.c.created_at < cutoff,
+            )
+        )
+        conn.execute(notify_inbox.delete().where(notify_inbox.c.created_at < cutoff))
+        conn.execute(
+            notify_escalations.delete().where(
+                notify_escalations.c.state != "pending", notify_escalations.c.due_at < cutoff
             )
         )
         return int(result.rowcount or 0)

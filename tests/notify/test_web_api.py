@@ -170,3 +170,14 @@ def test_inbox_and_profile(web, store) -> None:
     options = operator.get("/api/v1/notify/options").json()
     assert options["channels"] == {"web": True, "email": True, "sms": False, "webhook": False}
     assert "aton_low_voltage" in options["rules"]
+
+
+def test_acknowledging_twice_from_two_pop_ups_is_a_conflict_not_an_error(web, store) -> None:
+    _, client_for = web
+    alert_id = aton_alert(store)
+    first, second = client_for("operator"), client_for("operator2")
+    assert (
+        first.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ""}).status_code == 200
+    )
+    again = second.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ""})
+    assert again.status_code == 409 and "acknowledged" in again.json()["detail"]

@@ -173,7 +173,15 @@ def delivery_log(
             data = dict(row._mapping)
             if data["channel"] == "webhook":
                 data["destination"] = host_of(data["destination"])
-            print_json_line(json.loads(json.dumps(data, default=str)))
+            print_json_line(json.loads(json.dumps(data, default=_iso)))
+
+
+def _iso(value: Any) -> str:
+    from datetime import UTC, datetime
+
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return str(value)
 
 
 @notify_app.command("retry")

@@ -34,6 +34,7 @@ def root(
 
 def _register() -> None:
     from giamsat.core.cli import db_app, user_app
+    from giamsat.core.notify.cli import notify_app
     from giamsat.environment import cli_quality  # noqa: F401  (env aqi, qc, limits, status …)
     from giamsat.environment.cli import account_app, env_app, station_app
     from giamsat.maritime.cli import ais_app
@@ -48,6 +49,7 @@ def _register() -> None:
     app.add_typer(db_app, name="db")
     app.add_typer(user_app, name="user")
     register_service(app)
+    app.add_typer(notify_app, name="notify")
 
 
 _register()

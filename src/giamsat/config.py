@@ -7,6 +7,7 @@ the field names below, flat (``db_url = "..."``) or grouped in tables whose name
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -50,6 +51,39 @@ class Settings:
     disconnect_minutes: int = 60
     silence_alert_hours: int = 12
     completeness_target_percent: float = 80.0
+    # notifications (docs/notify.md); a channel is on when its server/gateway is set.
+    # Secrets (passwords, gateway headers and URL, signing key) are kept out of repr and logs.
+    notify_enabled: bool = True
+    notify_base_url: str = ""  # link in messages, e.g. https://giamsat.example.vn
+    notify_poll_seconds: float = 2.0  # alerts raised by other processes are seen this late
+    notify_max_attempts: int = 30  # per message; a channel outage does not use them up
+    notify_retry_base_seconds: float = 10.0  # backoff 10 s, 20 s, 40 s … capped at the next
+    notify_retry_max_seconds: float = 3600.0
+    notify_daily_digest_hour: int = 7  # local hour daily digests go out
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls | tls (implicit, port 465) | none
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_ca_file: str = ""  # trust this CA bundle (a relay with its own certificate)
+    smtp_verify: bool = True  # check the server certificate and host name
+    smtp_timeout_seconds: float = 20.0
+    smtp_rate_per_minute: int = 120
+    sms_url: str = field(default="", repr=False)  # may carry an API key
+    sms_method: str = "POST"
+    sms_headers: dict[str, str] = field(default_factory=dict, repr=False)
+    sms_body: str = '{"to": "{to}", "text": "{text}"}'
+    sms_content_type: str = "application/json"  # or application/x-www-form-urlencoded, text/plain
+    sms_sender: str = ""
+    sms_success_match: str = ""  # a regex the reply must match (gateways that answer 200 on errors)
+    sms_ascii: bool = False  # strip Vietnamese diacritics (160 GSM characters per SMS, not 70)
+    sms_max_chars: int = 320
+    sms_timeout_seconds: float = 15.0
+    sms_rate_per_minute: int = 30
+    webhook_secret: str = field(default="", repr=False)  # default HMAC key of webhooks
+    webhook_timeout_seconds: float = 10.0
+    webhook_rate_per_minute: int = 600
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -82,6 +116,11 @@ def _coerce(name: str, raw: Any) -> Any:
             return tuple(p for p in raw.split(os.pathsep) if p)
         if "Path" in kind:
             return Path(raw)
+        if kind.startswith("dict"):
+            value = json.loads(raw)  # e.g. GIAMSAT_SMS_HEADERS='{"Authorization": "Basic …"}'
+            if not isinstance(value, dict):
+                raise ValueError(f"GIAMSAT_{name.upper()} must be a JSON object")
+            return {str(k): str(v) for k, v in value.items()}
     if "tuple" in kind and isinstance(raw, list):
         return tuple(raw)
     if "Path" in kind and isinstance(raw, str):

@@ -2,7 +2,8 @@
 
 Receivers (FTP/FTPS thread, SFTP, watched folders) land files in spools; spool processors archive
 and record them and publish their ids on the bus; the ingest worker processes them; the relay
-worker forwards accepted files upstream; the web app (when present) serves the API and UI.
+worker forwards accepted files upstream; the notifier routes alerts to web pop-ups, e-mail, SMS
+and webhooks through its persisted outbox; the web app (when present) serves the API and UI.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Service:
         self.ftp: Any = None
         self.sftp: Any = None
         self.web: Any = None
+        self.notifier: Any = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._homes: dict[str, int] = {}
         self.on_started: list[Callable[[Service], Awaitable[None]]] = []
@@ -85,6 +87,11 @@ class Service:
 
             self._spawn(RelayWorker(self.store, s.relay_url).run(), "relay")
         self._spawn(self._periodic_checks(), "checks")
+        if s.notify_enabled:
+            from giamsat.core.notify.worker import Notifier
+
+            self.notifier = Notifier(self.store, s)
+            await self.notifier.start()
         if s.web_enabled:
             await self._start_web()
         for hook in self.on_started:
@@ -154,6 +161,7 @@ class Service:
 
         s = self.settings
         app = create_app(s, self.store)
+        app.state.notifier = self.notifier
         config = uvicorn.Config(
             app, host=s.web_host, port=s.web_port, log_level="warning", lifespan="on"
         )
@@ -201,12 +209,18 @@ class Service:
             await asyncio.to_thread(self.ftp.stop)
         if self.sftp is not None:
             await self.sftp.stop()
+        web = [t for t in self._tasks if t.get_name() == "web"]
+        if web:  # let uvicorn close its connections and lifespan instead of cancelling it
+            await asyncio.wait(web, timeout=5)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self.notifier is not None:
+            await self.notifier.stop()
+            self.notifier = None
         await self.bus.close()
 
     async def run_forever(self) -> None:

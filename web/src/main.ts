@@ -4,6 +4,7 @@ import { clear, h, toast } from "./dom";
 import { COMPONENTS } from "./format";
 import { lang, setLang, t } from "./i18n";
 import { connectLive, disconnectLive, onLiveStatus, subscribe } from "./live";
+import { startPopups, stopPopups } from "./components/popup";
 import { type Me, isEnv, navigate, session } from "./state";
 
 type Cleanup = void | (() => void);
@@ -23,6 +24,7 @@ const routes: [RegExp, () => Promise<{ default: Page }>, boolean][] = [
   [/^\/alerts$/, () => import("./pages/alerts"), false],
   [/^\/files$/, () => import("./pages/files"), false],
   [/^\/admin$/, () => import("./pages/admin"), false],
+  [/^\/notifications$/, () => import("./pages/notifications"), false],
 ];
 
 let cleanup: Cleanup;
@@ -59,6 +61,7 @@ function menu(me: Me): HTMLElement {
   } else {
     items.push(link("/", t("home")));
   }
+  items.push(link("/notifications", t("notifications")));
   if (me.role === "admin") items.push(link("/admin", t("admin")));
   items.push(h("a", { href: "/public", target: "_blank", rel: "noopener" }, t("public_page") + " ↗"));
   return h("nav", { class: "menu", "aria-label": t("menu") }, items);
@@ -117,6 +120,7 @@ async function logout(): Promise<void> {
     /* already logged out */
   }
   session.me = null;
+  stopPopups();
   disconnectLive();
   navigate("/login");
 }
@@ -150,6 +154,7 @@ async function render(): Promise<void> {
     }
     root = layout(me).main;
     connectLive();
+    startPopups();
     refreshAlertBadge();
   }
   try {

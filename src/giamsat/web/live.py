@@ -4,6 +4,7 @@ caller may see. Each client has its own bounded queue, so a slow one only loses 
 
 Messages are JSON objects with a ``topic``. A client may narrow what it gets by sending
 ``{"topics": ["env.observations", "alert"], "stations": ["HN_X_Y"]}`` (both optional).
+``notify.popup`` messages (core/notify) go only to the user they are addressed to.
 Visitors who are not logged in receive only ``public.aqi`` hints: a published station has new data.
 """
 
@@ -103,6 +104,9 @@ async def shape(
             return event
         code = alert.get("asset_id")
         return event if code and _station_allowed(principal, await index.get(code)) else None
+    if topic.startswith("notify."):  # a pop-up is for the one user it was addressed to
+        user_id = event.get("user_id")
+        return event if user_id is not None and user_id == principal.user_id else None
     if topic.startswith("ais.") or topic.startswith("maritime."):
         return event if principal.authenticated and principal.maritime else None
     return event if principal.sees_all_stations else None
@@ -117,7 +121,8 @@ def _encoded(event: dict[str, Any]) -> str:
     hit = _ENCODED.get(key)
     if hit is not None and hit[0] is event:
         return hit[1]
-    text = orjson.dumps(event, default=str).decode()
+    # OPT_NON_STR_KEYS: SQLAlchemy row keys are str subclasses, which orjson refuses by default
+    text = orjson.dumps(event, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
     _ENCODED[key] = (event, text)  # holding the event keeps its id from being reused
     if len(_ENCODED) > 512:
         _ENCODED.popitem(last=False)
@@ -178,7 +183,7 @@ async def live(ws: WebSocket) -> None:
             shaped = await shape(event, principal, index)
             if shaped is None:
                 continue
-            if wanted_stations is not None:
+            if wanted_stations is not None and not topic.startswith("notify."):
                 code = shaped.get("station") or (shaped.get("alert") or {}).get("asset_id")
                 if code not in wanted_stations:
                     continue

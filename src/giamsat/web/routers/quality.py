@@ -345,8 +345,8 @@ def acknowledge(alert_id: int, body: AlertAction, ctx: Ctx, principal: User) -> 
     mod = quality.alerts_module()
     with ctx.store.write() as conn:
         row = _alert_for_action(conn, principal, alert_id)
-        if row.state == "resolved":
-            raise HTTPException(409, "the alert is resolved")
+        if row.state != "open":  # e.g. acknowledged meanwhile from another screen or pop-up
+            raise HTTPException(409, f"the alert is {row.state}")
         mod.acknowledge_alert(conn, alert_id, principal.username, body.note)
     return {"ok": True, "id": alert_id, "state": "acknowledged"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import giamsat.core.notify.schema
 import giamsat.core.store.archive
 import giamsat.core.store.schema
 import giamsat.environment.quality_schema

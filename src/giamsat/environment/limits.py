@@ -17,8 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from giamsat.environment.quality_schema import limit_standards, limit_values
 
@@ -142,6 +143,16 @@ def package_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 _synced: set[str] = set()
 
 
+def _insert_once(conn: Connection, table: Table, row: dict[str, Any]) -> int:
+    """Insert unless another process inserted the same packaged row meanwhile (1 if inserted)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(table.insert().values(**row))
+        return 1
+    except IntegrityError:
+        return 0
+
+
 def sync_package_limits(conn: Connection, force: bool = False) -> int:
     """Insert or refresh packaged limit rows; rows with source 'user' stay as edited.
 
@@ -156,8 +167,7 @@ def sync_package_limits(conn: Connection, force: bool = False) -> int:
     for row in standards:
         old = have_std.get(row["code"])
         if old is None:
-            conn.execute(limit_standards.insert().values(**row))
-            changed += 1
+            changed += _insert_once(conn, limit_standards, row)
         elif old.source == "package" and any(getattr(old, k) != v for k, v in row.items()):
             conn.execute(
                 update(limit_standards).where(limit_standards.c.code == row["code"]).values(**row)
@@ -171,8 +181,7 @@ def sync_package_limits(conn: Connection, force: bool = False) -> int:
         k = (row["standard"], row["col"], row["parameter"], row["averaging"], row["effective_from"])
         old = have.get(k)
         if old is None:
-            conn.execute(limit_values.insert().values(**row))
-            changed += 1
+            changed += _insert_once(conn, limit_values, row)
         elif old.source == "package" and any(getattr(old, c) != v for c, v in row.items()):
             conn.execute(update(limit_values).where(limit_values.c.id == old.id).values(**row))
             changed += 1

@@ -257,7 +257,7 @@ class Engine:
                     tele,
                     content,
                     msg.get("source"),
-                )  # fmt: skip
+                )
             )
 
     def aton_status(self, mmsi: int) -> tuple[str, list[str]]:

@@ -38,14 +38,21 @@ from giamsat.maritime.vessels import VesselState
 from giamsat.maritime.zones import Zone, ZoneIndex
 
 CONTRACT_TYPES = (
-    "zone_enter", "zone_exit", "speeding", "aton_off_position", "aton_low_voltage",
-    "aton_light_failure", "lost_signal",
-)  # fmt: skip
+    "zone_enter",
+    "zone_exit",
+    "speeding",
+    "aton_off_position",
+    "aton_low_voltage",
+    "aton_light_failure",
+    "lost_signal",
+)
 CONDITIONS = ("off_position", "low_voltage", "light_failure", "racon_error", "alarm")
 EVENT_OF = {c: f"aton_{c}" for c in CONDITIONS}
 END_TYPES = (
-    "speeding_end", "signal_restored", *(f"aton_{c}_end" for c in CONDITIONS),
-)  # fmt: skip
+    "speeding_end",
+    "signal_restored",
+    *(f"aton_{c}_end" for c in CONDITIONS),
+)
 ALL_TYPES = (*CONTRACT_TYPES, "aton_racon_error", "aton_alarm", *END_TYPES)
 
 
@@ -208,7 +215,7 @@ class Rules:
                     None,
                     {"last_seen": iso_utc(st.last)},
                     "aton" if isinstance(st, AtonState) else "vessel",
-                )  # fmt: skip
+                )
             )
         if st.last is None or t > st.last:
             st.last = t

@@ -12,7 +12,6 @@ from alembic import op
 
 import giamsat.core.store.types
 
-
 revision = "m0001"
 down_revision = "q0001"
 branch_labels = None

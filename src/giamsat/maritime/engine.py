@@ -148,6 +148,8 @@ class Engine:
         self.atons: dict[int, AtonLive] = {}
         self.outbox = Outbox()
         self.counters: Counter[str] = Counter()
+        self.changed_vessels: set[int] = set()  # since the live service last published
+        self.changed_atons: set[int] = set()
 
     # --- input ---------------------------------------------------------------------------
     def feed(
@@ -209,9 +211,28 @@ class Engine:
                 events += rules.aton_message(msg, t)
             if self.collect:
                 self._aton(msg, t)
-        if events and self.collect:
-            self.outbox.events.extend(events)
+        if self.collect:
+            if msg_type in POSITION_TYPES or msg_type in STATIC_TYPES:
+                self.changed_vessels.add(mmsi)
+            if events:
+                self._collect(events)
         return events
+
+    def advance_clock(self, t: float) -> list[Event]:
+        """Move the rules' clock without a message (the live service when feeds are quiet)."""
+        events = self.rules.advance(t)
+        if events and self.collect:
+            self._collect(events)
+        return events
+
+    def _collect(self, events: list[Event]) -> None:
+        self.outbox.events.extend(events)
+        for ev in events:
+            if ev.asset == "aton":
+                live = self.atons.get(ev.mmsi)
+                if live is not None:
+                    live.dirty = True
+                self.changed_atons.add(ev.mmsi)
 
     def _track(self, v: VesselState, t: float) -> None:
         zones = self.rules.zones.zones
@@ -232,6 +253,7 @@ class Engine:
             live = self.atons[mmsi] = AtonLive()
         live.messages += 1
         live.dirty = True
+        self.changed_atons.add(mmsi)
         if t is not None and (live.last_seen is None or t >= live.last_seen):
             live.last_seen = t
         if msg["type"] == 21:

@@ -152,6 +152,8 @@ class Rules:
     def _lost_after(self, mmsi: int) -> float | None:
         st = self.atons.get(mmsi)
         if st is not None:
+            if "lost_signal" in st.cfg.rules_off:
+                return None
             minutes = st.cfg.lost_after_min
             if minutes is None:
                 minutes = self.settings.lost_after_min

@@ -1,0 +1,370 @@
+"""The engine's output into the store, one transaction per batch, and back at start-up.
+
+Per batch: track points (``INSERT … ON CONFLICT DO NOTHING``: a redelivered point never
+duplicates), static changes, AtoN messages, zone log entries/exits and alerts through the
+shared lifecycle (``core.alerts``). Latest vessel and AtoN state is upserted for the rows that
+changed, every ``state_seconds`` (memory is the live truth; the store is at most that stale).
+
+``restore`` puts the engine back where the store says it was: vessels with their state,
+which zones they are inside (open zone-log rows), who is speeding (open alerts), AtoN
+conditions and silences - so a restart neither repeats nor misses an event.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from giamsat.core import alerts
+from giamsat.core.store import Store
+from giamsat.core.store.schema import alerts as alerts_table
+from giamsat.core.store.types import utcnow
+from giamsat.maritime.engine import Engine, Outbox
+from giamsat.maritime.rules import CONDITIONS, Event
+from giamsat.maritime.schema import atons, vessels, zone_log
+from giamsat.maritime.vessels import STATIC_FIELDS, VesselState
+from giamsat.maritime.zones import SEVERITY
+
+log = logging.getLogger(__name__)
+DOMAIN = "maritime"
+
+VESSEL_COLUMNS = (
+    "mmsi", *STATIC_FIELDS, "length", "width", "flag", "station", "lat", "lon", "sog", "cog",
+    "heading", "nav_status", "rot", "position_ts", "static_ts", "first_seen", "last_seen",
+    "source", "messages",
+)  # fmt: skip
+ATON_LIVE = ("last_seen", "last_lat", "last_lon", "distance_m", "voltage", "voltage_ext1",
+             "voltage_ext2", "light", "racon", "alarm", "off_position", "messages", "status",
+             "conditions")  # fmt: skip
+#: event type -> (alert rule, parameter); the "_end" types resolve what these open
+ALERT_RULES = {
+    "speeding": ("speeding", "sog"),
+    "aton_off_position": ("off_position", "position"),
+    "aton_low_voltage": ("low_voltage", "voltage"),
+    "aton_light_failure": ("light_failure", "light"),
+    "aton_racon_error": ("racon_error", "racon"),
+    "aton_alarm": ("aton_alarm", "health"),
+    "lost_signal": ("lost_signal", "signal"),
+}
+ENDS = {f"{k}_end": v for k, v in ALERT_RULES.items()} | {
+    "signal_restored": ALERT_RULES["lost_signal"]
+}
+SEVERITIES = {"speeding": "warning", "off_position": "major", "low_voltage": "warning",
+              "light_failure": "major", "racon_error": "warning", "aton_alarm": "warning",
+              "lost_signal": "major"}  # fmt: skip
+MESSAGES = {
+    "speeding": "Tàu {name} chạy quá tốc độ {sog} kn (giới hạn {limit} kn) / speeding",
+    "off_position": "Báo hiệu {name} lệch vị trí {distance} / AtoN off position",
+    "low_voltage": "Báo hiệu {name} điện áp thấp {voltage} V / AtoN low voltage",
+    "light_failure": "Báo hiệu {name} hỏng đèn / AtoN light failure",
+    "racon_error": "Báo hiệu {name} lỗi racon / AtoN RACON error",
+    "aton_alarm": "Báo hiệu {name} báo lỗi / AtoN health alarm",
+    "lost_signal": "{name} mất tín hiệu từ {last_seen} / lost signal",
+    "zone_entry": "Tàu {name} vào vùng {zone} / entered zone",
+    "zone_exit": "Tàu {name} ra khỏi vùng {zone} / left zone",
+}
+
+
+def _upsert_sql(store: Store, table: str, columns: tuple[str, ...], key: str,
+                update_cols: tuple[str, ...]) -> str:  # fmt: skip
+    marks = ", ".join("?" for _ in columns)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in update_cols)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {sets}")  # fmt: skip
+
+
+class Persister:
+    def __init__(self, store: Store, engine: Engine) -> None:
+        self.store = store
+        self.engine = engine
+        self._vessel_sql = _upsert_sql(store, "vessels", VESSEL_COLUMNS, "mmsi", VESSEL_COLUMNS[1:])
+        self.written: dict[str, int] = {"tracks": 0, "aton_messages": 0, "alerts": 0}
+
+    # --- per batch -----------------------------------------------------------------------
+    def write(self, box: Outbox, state: bool) -> None:
+        """Persist a batch; with ``state`` also the latest vessel and AtoN state."""
+        store = self.store
+        with store.write() as conn:
+            if box.tracks:
+                stamps = [r[1] for r in box.tracks]
+                store.ensure_partitions(conn, "tracks", min(stamps), max(stamps))
+                store.execute_many(
+                    conn,
+                    "INSERT INTO tracks (mmsi, ts, lat, lon, sog, cog, heading, nav_status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mmsi, ts) DO NOTHING",
+                    box.tracks,
+                )
+                self.written["tracks"] += len(box.tracks)
+            if box.static:
+                import json
+
+                store.execute_many(
+                    conn,
+                    "INSERT INTO vessel_static_log (mmsi, ts, fields) VALUES (?, ?, ?) "
+                    "ON CONFLICT (mmsi, ts) DO UPDATE SET fields = excluded.fields",
+                    [(m, t, json.dumps(f, ensure_ascii=False)) for m, t, f in box.static],
+                )
+            if box.aton_messages:
+                self._aton_messages(conn, box.aton_messages)
+            for event in box.events:
+                try:
+                    self._event(conn, event)
+                except Exception:  # one bad event must not lose the batch
+                    log.exception("maritime event %s could not be stored", event.type)
+            if state:
+                self._state(conn)
+
+    def _aton_messages(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+        import json
+
+        out = []
+        for mmsi, ts, msg_type, dac, fi, tele, content, source in rows:
+            out.append(
+                (
+                    mmsi,
+                    ts,
+                    msg_type,
+                    dac,
+                    fi,
+                    tele.get("lat"),
+                    tele.get("lon"),
+                    tele.get("voltage"),
+                    tele.get("voltage_ext1"),
+                    tele.get("voltage_ext2"),
+                    tele.get("light"),
+                    tele.get("racon"),
+                    tele.get("alarm"),
+                    tele.get("off_position"),
+                    json.dumps(content, ensure_ascii=False, default=str),
+                    (source or "")[:64],
+                )
+            )
+        self.store.execute_many(
+            conn,
+            "INSERT INTO aton_messages (mmsi, ts, msg_type, dac, fi, lat, lon, voltage, "
+            "voltage_ext1, voltage_ext2, light, racon, alarm, off_position, content, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            out,
+        )
+        self.written["aton_messages"] += len(out)
+
+    def _state(self, conn: Connection) -> None:
+        engine = self.engine
+        rows = []
+        for v in engine.vessels.values():
+            if v.dirty:
+                v.dirty = False
+                row = v.as_row()
+                rows.append(tuple(row[c] for c in VESSEL_COLUMNS))
+        self.store.execute_many(conn, self._vessel_sql, rows)
+        now = utcnow()
+        aton_rows = []
+        for mmsi, live in engine.atons.items():
+            if not live.dirty:
+                continue
+            live.dirty = False
+            status, conditions = engine.aton_status(mmsi)
+            st = engine.rules.atons.get(mmsi)
+            tele = live.telemetry()
+            values = {
+                "last_seen": None if live.last_seen is None else int(live.last_seen),
+                "last_lat": tele["lat"], "last_lon": tele["lon"],
+                "distance_m": None if st is None or st.distance is None else round(st.distance, 1),
+                "voltage": tele["voltage"], "voltage_ext1": tele["voltage_ext1"],
+                "voltage_ext2": tele["voltage_ext2"], "light": tele["light"],
+                "racon": tele["racon"], "alarm": tele["alarm"],
+                "off_position": tele["off_position"], "messages": live.messages,
+                "status": status, "conditions": conditions,
+            }  # fmt: skip
+            base = {"mmsi": mmsi, "registered": False, "name": live.name or "",
+                    "aid_type": live.aid_type, "virtual": bool(live.virtual), "area": "",
+                    "note": "", "created_at": now, "updated_at": now}  # fmt: skip
+            base.update(values)
+            aton_rows.append(base)
+        if aton_rows:
+            stmt = self.store.upsert(atons, ["mmsi"], ATON_LIVE)
+            conn.execute(stmt, aton_rows)
+
+    # --- events -> zone log and alerts ----------------------------------------------------
+    def _vessel_info(self, mmsi: int) -> dict[str, Any]:
+        v = self.engine.vessels.get(mmsi)
+        if v is None:
+            return {"name": str(mmsi), "ship_name": None, "ship_type": None, "width": None,
+                    "length": None}  # fmt: skip
+        return {"name": v.name or str(mmsi), "ship_name": v.name, "ship_type": v.ship_type,
+                "width": v.width, "length": v.length}  # fmt: skip
+
+    def _event(self, conn: Connection, ev: Event) -> None:
+        at = ev.time
+        if ev.type in ("zone_enter", "zone_exit"):
+            self._zone_event(conn, ev)
+            return
+        if ev.type in ALERT_RULES:
+            rule, parameter = ALERT_RULES[ev.type]
+            name = ev.data.get("name") or self._vessel_info(ev.mmsi)["name"]
+            dist = ev.data.get("distance_m")
+            text = MESSAGES[rule].format(
+                name=name, sog=ev.data.get("sog"), limit=ev.data.get("limit"),
+                voltage=ev.data.get("voltage"), last_seen=ev.data.get("last_seen"),
+                distance=f"{dist} m" if dist is not None else "(cờ lệch vị trí / flag)",
+            )  # fmt: skip
+            value = ev.data.get("sog", ev.data.get("voltage", dist))
+            alerts.raise_alert(
+                conn, domain=DOMAIN, asset_kind=ev.asset, asset_id=str(ev.mmsi), rule=rule,
+                parameter=parameter, severity=SEVERITIES[rule], message=text, value=value,
+                limit_value=ev.data.get("limit", ev.data.get("threshold", ev.data.get("radius_m"))),
+                zone=ev.zone.name if ev.zone is not None else None,
+                details=ev.as_dict(), at=at,
+            )  # fmt: skip
+            self.written["alerts"] += 1
+        elif ev.type in ENDS:
+            rule, parameter = ENDS[ev.type]
+            alerts.resolve_matching(
+                conn, asset_kind=ev.asset, asset_id=str(ev.mmsi), rule=rule, parameter=parameter,
+                note=f"{ev.type} at {ev.as_dict()['time']}",
+            )  # fmt: skip
+
+    def _zone_event(self, conn: Connection, ev: Event) -> None:
+        zone = ev.zone
+        assert zone is not None
+        info = self._vessel_info(ev.mmsi)
+        t = None if ev.time is None else int(ev.time)
+        parameter = f"zone:{zone.id if zone.id is not None else zone.name}"[:64]
+        if ev.type == "zone_enter":
+            if t is not None:
+                conn.execute(
+                    zone_log.insert().values(
+                        zone_id=zone.id,
+                        zone_name=zone.name,
+                        mmsi=ev.mmsi,
+                        ship_name=info["ship_name"],
+                        ship_type=info["ship_type"],
+                        width=info["width"],
+                        length=info["length"],
+                        time_in=t,
+                    )
+                )
+            if zone.alert_on in ("enter", "both"):
+                alerts.raise_alert(
+                    conn, domain=DOMAIN, asset_kind="vessel", asset_id=str(ev.mmsi),
+                    rule="zone_entry", parameter=parameter,
+                    severity=SEVERITY.get(zone.kind, "info"),
+                    message=MESSAGES["zone_entry"].format(name=info["name"], zone=zone.name),
+                    zone=zone.name, details=ev.as_dict(), at=ev.time,
+                )  # fmt: skip
+                self.written["alerts"] += 1
+            return
+        if t is not None:
+            open_row = conn.execute(
+                select(zone_log.c.id)
+                .where(
+                    zone_log.c.mmsi == ev.mmsi,
+                    zone_log.c.zone_name == zone.name,
+                    zone_log.c.time_out.is_(None),
+                    *([zone_log.c.zone_id == zone.id] if zone.id is not None else []),
+                )
+                .order_by(zone_log.c.time_in.desc())
+            ).first()
+            if open_row is not None:
+                conn.execute(
+                    update(zone_log).where(zone_log.c.id == open_row.id).values(time_out=t)
+                )
+        alerts.resolve_matching(
+            conn, asset_kind="vessel", asset_id=str(ev.mmsi), rule="zone_entry",
+            parameter=parameter, note=f"left at {ev.as_dict()['time']}",
+        )  # fmt: skip
+        if zone.alert_on in ("exit", "both"):
+            alerts.raise_alert(
+                conn, domain=DOMAIN, asset_kind="vessel", asset_id=str(ev.mmsi),
+                rule="zone_exit", parameter=parameter, severity="info",
+                message=MESSAGES["zone_exit"].format(name=info["name"], zone=zone.name),
+                zone=zone.name, details=ev.as_dict(), at=ev.time,
+            )  # fmt: skip
+            self.written["alerts"] += 1
+
+
+# --- restart -----------------------------------------------------------------------------
+def restore(store: Store, engine: Engine) -> dict[str, int]:
+    """Load the engine's state from the store (after its rules are configured)."""
+    rules = engine.rules
+    by_id = {z.id: z.index for z in rules.zones.zones if z.id is not None}
+    counts = {"vessels": 0, "inside": 0, "speeding": 0, "atons": 0}
+    with store.engine.connect() as conn:
+        for row in conn.execute(select(vessels)):
+            v = VesselState(row.mmsi)
+            for name in (*STATIC_FIELDS, "station", "lat", "lon", "sog", "cog", "heading",
+                         "nav_status", "rot", "source"):  # fmt: skip
+                setattr(v, name, getattr(row, name))
+            v.flag = row.flag or v.flag
+            v.position_ts = v.fine_ts = row.position_ts
+            v.static_ts, v.first_seen, v.last_seen = row.static_ts, row.first_seen, row.last_seen
+            v.messages = row.messages or 0
+            if v.lat is not None and v.position_ts is not None:
+                v.track_ts, v.track_lat, v.track_lon = v.position_ts, v.lat, v.lon
+                v.track_sog, v.track_cog, v.track_nav = v.sog, v.cog, v.nav_status
+            v.dirty = False
+            engine.vessels[row.mmsi] = v
+            counts["vessels"] += 1
+        inside: dict[int, set[int]] = {}
+        for mmsi, zone_id in conn.execute(
+            select(zone_log.c.mmsi, zone_log.c.zone_id).where(zone_log.c.time_out.is_(None))
+        ):
+            if zone_id in by_id:
+                inside.setdefault(mmsi, set()).add(by_id[zone_id])
+        for mmsi, indices in inside.items():
+            v = engine.vessels.get(mmsi) or engine.vessels.setdefault(mmsi, VesselState(mmsi))
+            v.zones = tuple(sorted(indices))
+            counts["inside"] += 1
+        for asset_id, rule, kind in conn.execute(
+            select(alerts_table.c.asset_id, alerts_table.c.rule, alerts_table.c.asset_kind).where(
+                alerts_table.c.domain == DOMAIN,
+                alerts_table.c.state != "resolved",
+                alerts_table.c.rule.in_(["speeding", "lost_signal"]),
+            )
+        ):
+            if not asset_id.isdigit():
+                continue
+            mmsi = int(asset_id)
+            if rule == "speeding" and mmsi in engine.vessels:
+                engine.vessels[mmsi].speeding = True
+                counts["speeding"] += 1
+            elif rule == "lost_signal":
+                st = rules.atons.get(mmsi) if kind == "aton" else rules.watched.get(mmsi)
+                if st is not None:
+                    st.lost = True
+        for row in conn.execute(select(atons)):
+            live = engine.atons.get(row.mmsi)
+            if live is None:
+                from giamsat.maritime.engine import AtonLive
+
+                live = engine.atons[row.mmsi] = AtonLive()
+            live.name, live.aid_type, live.virtual = row.name, row.aid_type, row.virtual
+            live.last_seen, live.lat, live.lon = row.last_seen, row.last_lat, row.last_lon
+            live.voltage, live.voltage_ext1, live.voltage_ext2 = (
+                row.voltage, row.voltage_ext1, row.voltage_ext2)  # fmt: skip
+            live.light, live.racon, live.alarm = row.light, row.racon, row.alarm
+            live.off_position, live.messages, live.dirty = row.off_position, row.messages, False
+            st = rules.atons.get(row.mmsi)
+            if st is None:
+                continue
+            counts["atons"] += 1
+            st.active = {c for c in (row.conditions or []) if c in CONDITIONS}
+            st.voltage = row.voltage
+            st.distance = row.distance_m
+            st.flag = bool(row.off_position)
+            st.pos_far = "off_position" in st.active and not st.flag
+            st.fi10 = (row.light, row.racon, row.alarm)
+            if row.last_seen is not None:
+                st.lost = st.lost or row.status == "lost"
+                if st.last is None:
+                    st.last = float(row.last_seen)
+                rules._queue(row.mmsi, st)
+        for mmsi, st in rules.watched.items():
+            v = engine.vessels.get(mmsi)
+            if v is not None and v.last_seen is not None and st.last is None:
+                st.last = float(v.last_seen)
+                rules._queue(mmsi, st)
+    return counts

@@ -60,6 +60,7 @@ class Service:
         self.ftp: Any = None
         self.sftp: Any = None
         self.web: Any = None
+        self.maritime: Any = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._homes: dict[str, int] = {}
         self.on_started: list[Callable[[Service], Awaitable[None]]] = []
@@ -85,6 +86,11 @@ class Service:
 
             self._spawn(RelayWorker(self.store, s.relay_url).run(), "relay")
         self._spawn(self._periodic_checks(), "checks")
+        if s.maritime_enabled and s.maritime_sources.strip():
+            from giamsat.maritime.service import MaritimeService
+
+            self.maritime = MaritimeService(s, self.store)
+            await self.maritime.start()
         if s.web_enabled:
             await self._start_web()
         for hook in self.on_started:
@@ -198,6 +204,8 @@ class Service:
             await asyncio.to_thread(self.ftp.stop)
         if self.sftp is not None:
             await self.sftp.stop()
+        if self.maritime is not None:
+            await self.maritime.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

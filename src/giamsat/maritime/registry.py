@@ -183,9 +183,10 @@ def config_version(conn: Connection) -> tuple[Any, ...]:
             ).one()
         )
     parts.append(conn.execute(select(func.count()).select_from(vessel_group_members)).scalar_one())
-    parts.append(
+    parts.extend(
         conn.execute(
-            select(func.count()).select_from(vessels).where(vessels.c.watched == true())
-        ).scalar_one()
+            select(func.count(), func.sum(vessels.c.mmsi)).where(vessels.c.watched == true())
+        ).one()
     )
+    parts.extend(conn.execute(select(func.count(), func.sum(vessel_group_members.c.mmsi))).one())
     return tuple(str(p) for p in parts)

@@ -68,19 +68,21 @@ MESSAGES = {
 }
 
 
-def _upsert_sql(store: Store, table: str, columns: tuple[str, ...], key: str,
-                update_cols: tuple[str, ...]) -> str:  # fmt: skip
-    marks = ", ".join("?" for _ in columns)
-    sets = ", ".join(f"{c} = excluded.{c}" for c in update_cols)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {sets}")  # fmt: skip
+def _vessel_upsert() -> str:
+    """Upsert of the engine's columns; a new row gets the operator columns' defaults."""
+    marks = ", ".join("?" for _ in VESSEL_COLUMNS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in VESSEL_COLUMNS[1:])
+    return (
+        f"INSERT INTO vessels ({', '.join(VESSEL_COLUMNS)}, watched, note) "
+        f"VALUES ({marks}, FALSE, '') ON CONFLICT (mmsi) DO UPDATE SET {sets}"
+    )
 
 
 class Persister:
     def __init__(self, store: Store, engine: Engine) -> None:
         self.store = store
         self.engine = engine
-        self._vessel_sql = _upsert_sql(store, "vessels", VESSEL_COLUMNS, "mmsi", VESSEL_COLUMNS[1:])
+        self._vessel_sql = _vessel_upsert()
         self.written: dict[str, int] = {"tracks": 0, "aton_messages": 0, "alerts": 0}
 
     # --- per batch -----------------------------------------------------------------------

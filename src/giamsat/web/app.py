@@ -37,7 +37,7 @@ def create_app(settings: Settings, store: Store, hub: EventHub | None = None) ->
     """The web application over a store; ``hub`` is where live events come from (the
     process-wide hub by default)."""
     from giamsat.web import live
-    from giamsat.web.routers import admin, auth, env, public, quality, reports
+    from giamsat.web.routers import admin, auth, env, maritime, public, quality, reports
 
     hub = hub or default_hub
     extra = settings.extra
@@ -83,7 +83,7 @@ def create_app(settings: Settings, store: Store, hub: EventHub | None = None) ->
             "time": int(time.time()),
         }
 
-    for module in (auth, env, quality, admin, reports, public):
+    for module in (auth, env, quality, admin, reports, public, maritime):
         api.include_router(module.router)
     api.include_router(live.router)
     app.include_router(api)

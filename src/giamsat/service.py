@@ -182,7 +182,10 @@ class Service:
                 statuses = await asyncio.to_thread(station_statuses, self.store)
                 for st in statuses:
                     if previous.get(st.code) not in (None, st.status):
-                        hub.publish("env.status", {"station": st.code, "status": st.status, "was": previous[st.code]})
+                        hub.publish(
+                            "env.status",
+                            {"station": st.code, "status": st.status, "was": previous[st.code]},
+                        )
                     previous[st.code] = st.status
             except Exception:
                 log.exception("periodic checks failed")

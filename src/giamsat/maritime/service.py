@@ -75,8 +75,10 @@ class MaritimeService:
         store: Store,
         hub: EventHub | None = None,
         sources: list[Source] | None = None,
+        idle_clock_seconds: float = IDLE_CLOCK_SECONDS,
     ) -> None:
         self.settings = settings
+        self.idle_clock_seconds = idle_clock_seconds
         self.store = store
         self.hub = hub or default_hub
         if sources is None:
@@ -226,7 +228,11 @@ class MaritimeService:
                     log.exception("maritime configuration poll failed")
             engine = self.engine
             idle = now - self._last_work
-            if engine is not None and engine.rules.clock is not None and idle >= IDLE_CLOCK_SECONDS:
+            if (
+                engine is not None
+                and engine.rules.clock is not None
+                and idle >= self.idle_clock_seconds
+            ):
                 self._advance_to = engine.rules.clock + idle
                 self._last_work = now
                 self._wake.set()

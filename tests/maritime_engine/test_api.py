@@ -351,3 +351,30 @@ def test_openapi_documents_the_maritime_api(client_for) -> None:
         for op in spec["paths"][path].values():
             assert op["tags"] == ["maritime"]
     assert json.dumps(spec)  # serialisable
+
+
+def test_import_atons_from_an_enc_cell(client_for, harbour, shared) -> None:
+    import pyogrio
+    import shapely
+
+    from giamsat.maritime.enc.catalog import ChartLibrary
+    from giamsat.maritime.enc.importer import Importer
+
+    cell = shared / "corpus/enc/ecdis_chart1/ENC_ROOT/AA4C1XMS.000"
+    report = Importer(ChartLibrary(harbour.store, harbour.settings.home)).run([cell])
+    assert not report.errors
+    _, table = pyogrio.raw.read_arrow(cell, layer="BOYCAR")  # read on its own, not by our code
+    lnams = table["LNAM"].to_pylist()[:2]
+    points = shapely.from_wkb(table["wkb_geometry"].to_pylist()[:2])
+    picks = {f"AA4C1XMS:{lnam}": 995740100 + i for i, lnam in enumerate(lnams)}
+    c = client_for("operator")
+    r = c.post(f"{API}/atons/import-enc", json={"mmsi": picks, "radius_m": 40})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"created": 2, "updated": 0}
+    for i, (ident, mmsi) in enumerate(picks.items()):
+        row = c.get(f"{API}/atons/{mmsi}").json()
+        point = points[i]
+        assert (row["lat"], row["lon"]) == pytest.approx((point.y, point.x), abs=1e-7)
+        assert row["kind"] == "buoy" and row["radius_m"] == 40 and row["enc_id"] == ident
+    missing = c.post(f"{API}/atons/import-enc", json={"mmsi": {"AA4C1XMS:nope": 995740199}})
+    assert missing.status_code == 422 and "nope" in missing.text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,9 @@ _NUMBERS = {"lat", "lon", "radius_m", "low_voltage", "lost_after_min"}
 
 
 def _key(name: str) -> str:
-    return "".join(ch for ch in name.strip().lower().lstrip("#") if ch.isalnum())
+    """Header name folded: lower case, no Vietnamese diacritics, letters and digits only."""
+    folded = unicodedata.normalize("NFD", name.strip().lower().replace("đ", "d"))
+    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
 
 
 def _number(text: str, column: str, decimal_comma: bool) -> float | None:

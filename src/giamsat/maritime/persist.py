@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from giamsat.core import alerts
@@ -84,10 +84,13 @@ class Persister:
         self.engine = engine
         self._vessel_sql = _vessel_upsert()
         self.written: dict[str, int] = {"tracks": 0, "aton_messages": 0, "alerts": 0}
+        self._due: dict[int, None] = {}  # vessel rows to write, oldest first
+        self.state_chunk = 500
 
     # --- per batch -----------------------------------------------------------------------
-    def write(self, box: Outbox, state: bool) -> None:
-        """Persist a batch; with ``state`` also the latest vessel and AtoN state."""
+    def write(self, box: Outbox, state: bool, final: bool = False) -> None:
+        """Persist a batch; with ``state`` also the latest vessel and AtoN state (vessel rows in
+        chunks over the next batches; ``final`` writes every due row now)."""
         store = self.store
         with store.write() as conn:
             if box.tracks:
@@ -112,12 +115,23 @@ class Persister:
             if box.aton_messages:
                 self._aton_messages(conn, box.aton_messages)
             for event in box.events:
-                try:
-                    self._event(conn, event)
-                except Exception:  # one bad event must not lose the batch
-                    log.exception("maritime event %s could not be stored", event.type)
+                self._guarded(conn, event)
             if state:
                 self._state(conn)
+            if self._due:
+                self._vessel_rows(conn, None if final else self.state_chunk)
+
+    def _guarded(self, conn: Connection, event: Event) -> None:
+        """One event; if it fails, only it is lost (logged and counted), not the batch."""
+        try:
+            if self.store.is_sqlite:
+                self._event(conn, event)
+            else:  # PostgreSQL aborts the transaction on an error: a savepoint confines it
+                with conn.begin_nested():
+                    self._event(conn, event)
+        except Exception:
+            self.written["failed_events"] = self.written.get("failed_events", 0) + 1
+            log.exception("maritime event %s could not be stored", event.type)
 
     def _aton_messages(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
         import json
@@ -153,15 +167,34 @@ class Persister:
         )
         self.written["aton_messages"] += len(out)
 
-    def _state(self, conn: Connection) -> None:
-        engine = self.engine
+    @property
+    def state_backlog(self) -> int:
+        """Vessel rows due to be written (spread over the next batches)."""
+        return len(self._due)
+
+    def _vessel_rows(self, conn: Connection, limit: int | None) -> None:
+        """Write up to ``limit`` due vessel rows (their current values): a sweep of 20,000
+        vessels is spread over several batches so that no batch - and no alert behind it -
+        waits for all of them."""
+        vessels_ = self.engine.vessels
         rows = []
-        for v in engine.vessels.values():
-            if v.dirty:
-                v.dirty = False
+        due = self._due
+        while due and (limit is None or len(rows) < limit):
+            mmsi = next(iter(due))
+            del due[mmsi]
+            v = vessels_.get(mmsi)
+            if v is not None:
                 row = v.as_row()
                 rows.append(tuple(row[c] for c in VESSEL_COLUMNS))
         self.store.execute_many(conn, self._vessel_sql, rows)
+
+    def _state(self, conn: Connection) -> None:
+        """Queue every changed vessel row, and write the AtoN status rows that changed."""
+        engine = self.engine
+        for v in engine.vessels.values():
+            if v.dirty:
+                v.dirty = False
+                self._due[v.mmsi] = None
         now = utcnow()
         aton_rows = []
         for mmsi, live in engine.atons.items():
@@ -237,18 +270,13 @@ class Persister:
         parameter = f"zone:{zone.id if zone.id is not None else zone.name}"[:64]
         if ev.type == "zone_enter":
             if t is not None:
-                conn.execute(
-                    zone_log.insert().values(
-                        zone_id=zone.id,
-                        zone_name=zone.name,
-                        mmsi=ev.mmsi,
-                        ship_name=info["ship_name"],
-                        ship_type=info["ship_type"],
-                        width=info["width"],
-                        length=info["length"],
-                        time_in=t,
-                    )
-                )
+                self.store.execute_many(
+                    conn,
+                    "INSERT INTO zone_log (zone_id, zone_name, mmsi, ship_name, ship_type, width,"
+                    " length, time_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(zone.id, zone.name, ev.mmsi, info["ship_name"], info["ship_type"],
+                      info["width"], info["length"], t)],
+                )  # fmt: skip
             if zone.alert_on in ("enter", "both"):
                 alerts.raise_alert(
                     conn, domain=DOMAIN, asset_kind="vessel", asset_id=str(ev.mmsi),
@@ -259,25 +287,19 @@ class Persister:
                 )  # fmt: skip
                 self.written["alerts"] += 1
             return
-        if t is not None:
-            open_row = conn.execute(
-                select(zone_log.c.id)
-                .where(
-                    zone_log.c.mmsi == ev.mmsi,
-                    zone_log.c.zone_name == zone.name,
-                    zone_log.c.time_out.is_(None),
-                    *([zone_log.c.zone_id == zone.id] if zone.id is not None else []),
-                )
-                .order_by(zone_log.c.time_in.desc())
-            ).first()
-            if open_row is not None:
-                conn.execute(
-                    update(zone_log).where(zone_log.c.id == open_row.id).values(time_out=t)
-                )
-        alerts.resolve_matching(
-            conn, asset_kind="vessel", asset_id=str(ev.mmsi), rule="zone_entry",
-            parameter=parameter, note=f"left at {ev.as_dict()['time']}",
-        )  # fmt: skip
+        if t is not None:  # the open entry (normally one) of this vessel in this zone closes
+            same_zone = "zone_id = ?" if zone.id is not None else "zone_id IS NULL"
+            self.store.execute_many(
+                conn,
+                f"UPDATE zone_log SET time_out = ? WHERE mmsi = ? AND zone_name = ? "
+                f"AND {same_zone} AND time_out IS NULL",
+                [(t, ev.mmsi, zone.name, *([zone.id] if zone.id is not None else []))],
+            )
+        if zone.alert_on in ("enter", "both"):
+            alerts.resolve_matching(
+                conn, asset_kind="vessel", asset_id=str(ev.mmsi), rule="zone_entry",
+                parameter=parameter, note=f"left at {ev.as_dict()['time']}",
+            )  # fmt: skip
         if zone.alert_on in ("exit", "both"):
             alerts.raise_alert(
                 conn, domain=DOMAIN, asset_kind="vessel", asset_id=str(ev.mmsi),

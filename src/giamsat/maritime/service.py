@@ -104,8 +104,7 @@ class MaritimeService:
         self._tasks: list[asyncio.Task[Any]] = []
         self._version: tuple[Any, ...] | None = None
         self._last_work = time.monotonic()
-        self._changed_vessels: set[int] = set()
-        self._changed_atons: set[int] = set()
+        self.busy = False  # the worker is processing or writing (benchmarks wait for quiet)
 
     # --- sink for the sources (called on the event loop) ---------------------------------
     def put(self, lines: list[bytes], source: str, received: float) -> None:
@@ -262,6 +261,7 @@ class MaritimeService:
             if not stopping and not self._pending:
                 self._wake.wait(self.flush_seconds)
                 self._wake.clear()
+            self.busy = True
             try:
                 if self._reload.is_set():
                     self._reload.clear()
@@ -275,13 +275,14 @@ class MaritimeService:
                     engine.advance_clock(target)
                 now = time.monotonic()
                 state_due = now - last_state >= self.state_seconds
+                backlog = len(engine.outbox) or (self.persister and self.persister.state_backlog)
                 if (
                     engine.outbox.events
                     or state_due
                     or stopping
-                    or (len(engine.outbox) and now - last_flush >= self.flush_seconds)
+                    or (backlog and now - last_flush >= self.flush_seconds)
                 ):
-                    self._flush(state_due or stopping)
+                    self._flush(state_due or stopping, final=stopping)
                     last_flush = now
                     if state_due or stopping:
                         last_state = now
@@ -289,6 +290,7 @@ class MaritimeService:
                 self.counters["errors"] += 1
                 log.exception("maritime engine batch failed")
                 time.sleep(0.5)
+            self.busy = bool(self._pending)
             if stopping and not self._pending:
                 break
 
@@ -308,14 +310,14 @@ class MaritimeService:
         if self.archive is not None:
             self.archive.flush()
 
-    def _flush(self, state: bool) -> None:
+    def _flush(self, state: bool, final: bool = False) -> None:
         engine, persister = self.engine, self.persister
         assert engine is not None and persister is not None
         box = engine.outbox.take()
         moved, engine.changed_vessels = engine.changed_vessels, set()
         changed_atons, engine.changed_atons = engine.changed_atons, set()
         try:
-            persister.write(box, state)
+            persister.write(box, state, final)
         except Exception:
             self.counters["store_errors"] += 1
             log.exception("maritime batch could not be stored; retrying with the next one")

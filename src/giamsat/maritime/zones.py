@@ -171,8 +171,13 @@ def to_geojson(zones: list[Zone]) -> dict[str, Any]:
 
 
 class ZoneIndex:
-    """Which zones contain a point: an STRtree on the bounding boxes, then an exact test on
-    prepared polygons. Results are zone indices in ascending order (the file/store order)."""
+    """Which zones contain a point: the STRtree says which zones may touch a small grid cell
+    (answer kept per cell, so a busy area costs one dictionary look-up), then an exact test on
+    the prepared polygons. Results are zone indices in ascending order (the file/store order).
+    """
+
+    CELL = 0.01  # degrees (~1 km): cells small enough that most hold no zone edge
+    MAX_CELLS = 500_000  # remembered cells (about 60 MB at most); forgotten beyond
 
     def __init__(self, zones: list[Zone]) -> None:
         self.zones = list(zones)
@@ -181,18 +186,33 @@ class ZoneIndex:
         self._geoms = np.array([z.geometry for z in self.zones], dtype=object)
         shapely.prepare(self._geoms)
         self._tree = shapely.STRtree(self._geoms) if self.zones else None
+        self._cells: dict[tuple[int, int], tuple[int, ...]] = {}
         self.limited = any(z.speed_limit_kn is not None for z in self.zones)
 
     def __len__(self) -> int:
         return len(self.zones)
 
-    def containing(self, lon: float, lat: float) -> tuple[int, ...]:
+    def candidates(self, lon: float, lat: float) -> tuple[int, ...]:
+        """Zones whose bounding box touches the point's grid cell (a superset of the answer)."""
         if self._tree is None:
             return ()
-        candidates = self._tree.query(shapely.Point(lon, lat))
-        if not len(candidates):
+        cell = (math.floor(lon / self.CELL), math.floor(lat / self.CELL))
+        found = self._cells.get(cell)
+        if found is None:
+            x, y = cell[0] * self.CELL, cell[1] * self.CELL
+            box = shapely.box(x, y, x + self.CELL, y + self.CELL)
+            found = tuple(sorted(self._tree.query(box).tolist()))
+            if len(self._cells) >= self.MAX_CELLS:
+                self._cells.clear()
+            self._cells[cell] = found
+        return found
+
+    def containing(self, lon: float, lat: float) -> tuple[int, ...]:
+        found = self.candidates(lon, lat)
+        if not found:
             return ()
-        hits = candidates[shapely.intersects_xy(self._geoms[candidates], lon, lat)]
-        if not len(hits):
-            return ()
-        return tuple(sorted(hits.tolist()))
+        geoms = self._geoms
+        if len(found) == 1:
+            return found if shapely.intersects_xy(geoms[found[0]], lon, lat) else ()
+        hits = shapely.intersects_xy(geoms[list(found)], lon, lat)
+        return tuple(i for i, hit in zip(found, hits, strict=True) if hit)

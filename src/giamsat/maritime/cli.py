@@ -367,3 +367,12 @@ def events(
             raise typer.Exit(2)
     run_events(run, files, sys.stdout, sys.stderr, max_problems, quiet)
     sys.stdout.flush()
+
+
+def _register_management() -> None:
+    from giamsat.maritime.cli_manage import register
+
+    register(ais_app)
+
+
+_register_management()

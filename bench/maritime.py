@@ -13,7 +13,7 @@ engine keeps per vessel. Everything runs in this one process (feeder included), 
 SQLite by default (``--db`` for PostgreSQL).
 
     .venv/bin/python bench/maritime.py [--rate 5000] [--seconds 30] [--vessels 20000]
-                                       [--zones 500] [--db URL] [--no-max]
+                                       [--zones 500] [--db URL | --pg ADMIN_URL] [--no-max]
 """
 
 from __future__ import annotations
@@ -288,9 +288,36 @@ def main() -> int:
     parser.add_argument("--vessels", type=int, default=20_000)
     parser.add_argument("--zones", type=int, default=500)
     parser.add_argument("--db", default=None, help="database URL (default: SQLite in a temp dir)")
+    parser.add_argument(
+        "--pg",
+        default=None,
+        metavar="ADMIN_URL",
+        help="PostgreSQL: create a throwaway database through this server (dropped after)",
+    )
     parser.add_argument("--no-max", action="store_true", help="skip the as-fast-as-possible run")
     args = parser.parse_args()
 
+    pg_name = None
+    if args.pg:
+        import secrets
+
+        import psycopg
+
+        pg_name = f"gs_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{pg_name}"')
+        args.db = f"{args.pg.rsplit('/', 1)[0]}/{pg_name}"
+    try:
+        return _bench(args)
+    finally:
+        if pg_name:
+            import psycopg
+
+            with psycopg.connect(args.pg, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+def _bench(args: argparse.Namespace) -> int:
     rng = random.Random(5)
     zones = make_zones(args.zones, rng)
     fleet = Fleet(args.vessels, rng)
@@ -311,7 +338,7 @@ def main() -> int:
         lat = live["latency_ms"]
         p50, p95, p99 = (_percentile(lat, p) for p in (50, 95, 99))
         print(f"\n== paced at {args.rate:,.0f} msg/s for {args.seconds:.0f} s "
-              f"({'SQLite' if not args.db else args.db.split(':')[0]})")  # fmt: skip
+              f"({'SQLite' if not args.db else 'PostgreSQL'})")  # fmt: skip
         print(f"messages processed      {live['messages']:,} in {live['elapsed']:.2f} s "
               f"(sending took {live['send_seconds']:.2f} s)")  # fmt: skip
         print(f"sustained rate          {live['rate']:,.0f} msg/s  "

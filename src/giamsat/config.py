@@ -68,7 +68,7 @@ class Settings:
     maritime_track_speed_change_kn: float = 3.0
     maritime_track_keep_all: bool = False
     maritime_flush_seconds: float = 0.1  # batch persisted at least this often
-    maritime_state_seconds: float = 2.0  # latest vessel state written this often
+    maritime_state_seconds: float = 5.0  # latest vessel state written this often
     maritime_archive_raw: bool = True  # raw lines kept under <home>/ais/raw for replay
     maritime_reconnect_max_seconds: float = 60.0
     maritime_idle_seconds: float = 120.0  # a TCP feed silent this long is reconnected

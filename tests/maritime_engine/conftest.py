@@ -54,7 +54,8 @@ def fill(settings: Settings, store: Store, lines: list[str]) -> Engine:
     for start in range(0, len(lines), 400):
         for line in lines[start : start + 400]:
             engine.feed(line, "test")
-        persister.write(engine.outbox.take(), state=True)
+        persister.write(engine.outbox.take(), state=True, final=True)
+    persister.close()
     return engine
 
 

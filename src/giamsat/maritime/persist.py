@@ -68,6 +68,10 @@ MESSAGES = {
 }
 
 
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def _vessel_upsert() -> str:
     """Upsert of the engine's columns; a new row gets the operator columns' defaults."""
     marks = ", ".join("?" for _ in VESSEL_COLUMNS)
@@ -85,41 +89,64 @@ class Persister:
         self._vessel_sql = _vessel_upsert()
         self.written: dict[str, int] = {"tracks": 0, "aton_messages": 0, "alerts": 0}
         self._due: dict[int, None] = {}  # vessel rows to write, oldest first
-        self.state_chunk = 500
+        self.stored: set[int] = set(engine.vessels)  # vessels that have a row
+        self.state_chunk = 200
+        self._conn: Connection | None = None
+
+    def _connection(self) -> Connection:
+        """One connection for the service's life: a new one per batch costs ~3.5 ms on SQLite
+        (open, pragmas, attach) and, when it is the last one, a WAL checkpoint at each close."""
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = self.store.engine.connect().execution_options(sqlite_immediate=True)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     # --- per batch -----------------------------------------------------------------------
     def write(self, box: Outbox, state: bool, final: bool = False) -> None:
         """Persist a batch; with ``state`` also the latest vessel and AtoN state (vessel rows in
         chunks over the next batches; ``final`` writes every due row now)."""
-        store = self.store
-        with store.write() as conn:
-            if box.tracks:
-                stamps = [r[1] for r in box.tracks]
-                store.ensure_partitions(conn, "tracks", min(stamps), max(stamps))
-                store.execute_many(
-                    conn,
-                    "INSERT INTO tracks (mmsi, ts, lat, lon, sog, cog, heading, nav_status) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mmsi, ts) DO NOTHING",
-                    box.tracks,
-                )
-                self.written["tracks"] += len(box.tracks)
-            if box.static:
-                import json
+        conn = self._connection()
+        try:
+            with conn.begin():
+                self._write(conn, box, state, final)
+        except Exception:
+            self.close()  # a broken connection is not reused
+            raise
+        alerts.deliver_ready(conn)  # alert listeners hear about what just committed
 
-                store.execute_many(
-                    conn,
-                    "INSERT INTO vessel_static_log (mmsi, ts, fields) VALUES (?, ?, ?) "
-                    "ON CONFLICT (mmsi, ts) DO UPDATE SET fields = excluded.fields",
-                    [(m, t, json.dumps(f, ensure_ascii=False)) for m, t, f in box.static],
-                )
-            if box.aton_messages:
-                self._aton_messages(conn, box.aton_messages)
-            for event in box.events:
-                self._guarded(conn, event)
-            if state:
-                self._state(conn)
-            if self._due:
-                self._vessel_rows(conn, None if final else self.state_chunk)
+    def _write(self, conn: Connection, box: Outbox, state: bool, final: bool) -> None:
+        store = self.store
+        if box.tracks:
+            stamps = [r[1] for r in box.tracks]
+            store.ensure_partitions(conn, "tracks", min(stamps), max(stamps))
+            store.execute_many(
+                conn,
+                "INSERT INTO tracks (mmsi, ts, lat, lon, sog, cog, heading, nav_status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mmsi, ts) DO NOTHING",
+                box.tracks,
+            )
+            self.written["tracks"] += len(box.tracks)
+        if box.static:
+            import json
+
+            store.execute_many(
+                conn,
+                "INSERT INTO vessel_static_log (mmsi, ts, fields) VALUES (?, ?, ?) "
+                "ON CONFLICT (mmsi, ts) DO UPDATE SET fields = excluded.fields",
+                [(m, t, json.dumps(f, ensure_ascii=False)) for m, t, f in box.static],
+            )
+        if box.aton_messages:
+            self._aton_messages(conn, box.aton_messages)
+        for event in box.events:
+            self._guarded(conn, event)
+        if state:
+            self._state(conn)
+        if self._due:
+            self._vessel_rows(conn, None if final else self.state_chunk)
 
     def _guarded(self, conn: Connection, event: Event) -> None:
         """One event; if it fails, only it is lost (logged and counted), not the batch."""
@@ -175,18 +202,34 @@ class Persister:
     def _vessel_rows(self, conn: Connection, limit: int | None) -> None:
         """Write up to ``limit`` due vessel rows (their current values): a sweep of 20,000
         vessels is spread over several batches so that no batch - and no alert behind it -
-        waits for all of them."""
+        waits for all of them. A vessel whose row exists and whose static data did not change
+        gets a narrow UPDATE of its dynamic columns (about three times cheaper)."""
         vessels_ = self.engine.vessels
-        rows = []
-        due = self._due
-        while due and (limit is None or len(rows) < limit):
+        full, dynamic = [], []
+        due, stored = self._due, self.stored
+        while due and (limit is None or len(full) + len(dynamic) < limit):
             mmsi = next(iter(due))
             del due[mmsi]
             v = vessels_.get(mmsi)
-            if v is not None:
+            if v is None:
+                continue
+            if mmsi in stored and not v.static_dirty:
+                dynamic.append((v.lat, v.lon, v.sog, v.cog, v.heading, v.nav_status, v.rot,
+                                _int(v.position_ts), _int(v.last_seen), v.source, v.messages,
+                                v.station, mmsi))  # fmt: skip
+            else:
+                v.static_dirty = False
                 row = v.as_row()
-                rows.append(tuple(row[c] for c in VESSEL_COLUMNS))
-        self.store.execute_many(conn, self._vessel_sql, rows)
+                full.append(tuple(row[c] for c in VESSEL_COLUMNS))
+                stored.add(mmsi)
+        self.store.execute_many(conn, self._vessel_sql, full)
+        self.store.execute_many(
+            conn,
+            "UPDATE vessels SET lat = ?, lon = ?, sog = ?, cog = ?, heading = ?, nav_status = ?, "
+            "rot = ?, position_ts = ?, last_seen = ?, source = ?, messages = ?, station = ? "
+            "WHERE mmsi = ?",
+            dynamic,
+        )
 
     def _state(self, conn: Connection) -> None:
         """Queue every changed vessel row, and write the AtoN status rows that changed."""
@@ -329,7 +372,7 @@ def restore(store: Store, engine: Engine) -> dict[str, int]:
             if v.lat is not None and v.position_ts is not None:
                 v.track_ts, v.track_lat, v.track_lon = v.position_ts, v.lat, v.lon
                 v.track_sog, v.track_cog, v.track_nav = v.sog, v.cog, v.nav_status
-            v.dirty = False
+            v.dirty = v.static_dirty = False
             engine.vessels[row.mmsi] = v
             counts["vessels"] += 1
         inside: dict[int, set[int]] = {}

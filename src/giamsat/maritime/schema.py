@@ -75,6 +75,7 @@ vessels = Table(
     Index("ix_vessels_last_seen", "last_seen"),
     Index("ix_vessels_imo", "imo"),
     Index("ix_vessels_callsign", "callsign"),
+    Index("ix_vessels_watched", "watched"),
 )
 
 vessel_static_log = Table(

@@ -150,6 +150,8 @@ class MaritimeService:
         self._wake.set()
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 30)
+        if self.persister is not None:
+            await asyncio.to_thread(self.persister.close)
         alerts.remove_listener(self._on_alert)
         if self.archive is not None:
             self.archive.close()
@@ -213,10 +215,14 @@ class MaritimeService:
         self.counters["reloads"] += 1
 
     async def _tick(self) -> None:
-        polled = 0.0
+        polled = checkpointed = 0.0
         while True:
             await asyncio.sleep(1.0)
             now = time.monotonic()
+            if self.store.is_sqlite and now - checkpointed >= 10.0:
+                checkpointed = now
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self._checkpoint)
             if now - polled >= 3.0:
                 polled = now
                 try:
@@ -235,6 +241,12 @@ class MaritimeService:
                 self._advance_to = engine.rules.clock + idle
                 self._last_work = now
                 self._wake.set()
+
+    def _checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database now and then, from another connection and
+        without waiting for anyone, so the engine's commits never run a large checkpoint."""
+        with self.store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _read_version(self) -> tuple[Any, ...]:
         with self.store.engine.connect() as conn:

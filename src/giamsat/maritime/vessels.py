@@ -63,6 +63,7 @@ class VesselState:
         "sog",
         "source",
         "speeding",
+        "static_dirty",
         "static_ts",
         "station",
         "to_bow",
@@ -93,7 +94,8 @@ class VesselState:
         self.track_ts: float | None = None  # the last stored track point
         self.track_lat = self.track_lon = self.track_sog = self.track_cog = None
         self.track_nav = None
-        self.dirty = True
+        self.dirty = True  # the store's row is behind
+        self.static_dirty = True  # … in its static columns too
 
     # --- derived -------------------------------------------------------------------------
     @property
@@ -190,7 +192,7 @@ class VesselState:
         changed = {k: v for k, v in after.items() if before[k] != v}
         if changed:
             self.static_ts = t
-            self.dirty = True
+            self.dirty = self.static_dirty = True
             return changed
         return None
 

@@ -84,6 +84,28 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)  # default HMAC key of webhooks
     webhook_timeout_seconds: float = 10.0
     webhook_rate_per_minute: int = 600
+    # maritime engine (docs/maritime.md): sources are "id=url" items separated by commas or
+    # whitespace, urls tcp://host:port (client), tcp-listen://host:port (receivers push),
+    # udp://host:port, file:///path.nmea?speed=10 (replay; speed 0 = as fast as possible)
+    maritime_enabled: bool = True
+    maritime_sources: str = ""
+    maritime_speed_limit_kn: float = 0.0  # 0: no limit everywhere (zones may have their own)
+    maritime_low_voltage: float = 11.5  # V, AtoN supply
+    maritime_lost_after_minutes: float = 30.0  # AtoN silence that is a lost signal
+    maritime_vessel_lost_after_minutes: float = 30.0  # watched vessels
+    maritime_off_position_radius_m: float = 50.0  # AtoNs registered without a radius
+    maritime_dedupe_seconds: float = 2.0
+    maritime_track_min_seconds: float = 10.0
+    maritime_track_max_seconds: float = 600.0
+    maritime_track_min_distance_m: float = 100.0
+    maritime_track_course_change_deg: float = 15.0
+    maritime_track_speed_change_kn: float = 3.0
+    maritime_track_keep_all: bool = False
+    maritime_flush_seconds: float = 0.1  # batch persisted at least this often
+    maritime_state_seconds: float = 5.0  # latest vessel state written this often
+    maritime_archive_raw: bool = True  # raw lines kept under <home>/ais/raw for replay
+    maritime_reconnect_max_seconds: float = 60.0
+    maritime_idle_seconds: float = 120.0  # a TCP feed silent this long is reconnected
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

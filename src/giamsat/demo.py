@@ -219,6 +219,9 @@ async def run_demo(settings: Settings, port: int, open_browser: bool) -> None:
     admin_password, passwords = await asyncio.to_thread(prepare, store, sims)
     now = now_utc()
     history = await asyncio.to_thread(fill_history, store, settings, sims, now)
+    from giamsat.maritime.scenario import start_demo as start_ais_demo
+
+    ais_feed, settings = await start_ais_demo(store, settings)  # AIS scenario near Hai Phong
     service = Service(settings, store)
     await service.start()
     uploader = Uploader(sims, passwords, service.ftp.port, now - CATCH_UP)
@@ -242,6 +245,7 @@ async def run_demo(settings: Settings, port: int, open_browser: bool) -> None:
     finally:
         uploader.stop()
         await service.stop()
+        await ais_feed.stop()
 
 
 def _banner(url: str, password: str, service: Any, history: int, settings: Settings) -> None:
@@ -256,6 +260,8 @@ def _banner(url: str, password: str, service: Any, history: int, settings: Setti
         f"  Data:     {settings.home.resolve()}"
         + (f"  (history: {history} files ingested)" if history else ""),
         "  Stations upload the last hour now, then every 5 minutes. Ctrl+C stops.",
+        "  AIS: a scripted scenario near Hai Phong plays through the TCP source "
+        f"({settings.maritime_sources}).",
         "",
     ]
     print("\n".join(lines), flush=True)

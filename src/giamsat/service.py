@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from giamsat.config import Settings
+from giamsat.core import alerts
 from giamsat.core.bus import make_bus
+from giamsat.core.events import hub
 from giamsat.core.store import Store
 from giamsat.environment.ingest import Ingestor
 from giamsat.environment.receiver.spool import SpoolProcessor
@@ -24,6 +26,11 @@ from giamsat.environment.stations import seed_catalog
 from giamsat.environment.worker import IngestWorker
 
 log = logging.getLogger(__name__)
+
+
+def _alerts_to_live(event: dict[str, Any]) -> None:
+    """Every committed alert change, environmental or maritime, to live displays."""
+    hub.publish("alert", event)
 
 
 def _passive_range(text: str) -> range | None:
@@ -62,6 +69,7 @@ class Service:
         self.sftp: Any = None
         self.web: Any = None
         self.notifier: Any = None
+        self.maritime: Any = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._homes: dict[str, int] = {}
         self.on_started: list[Callable[[Service], Awaitable[None]]] = []
@@ -69,6 +77,7 @@ class Service:
     # --- lifecycle -------------------------------------------------------------------
     async def start(self) -> None:
         s = self.settings
+        alerts.add_listener(_alerts_to_live)
         await asyncio.to_thread(self._prepare_store)
         await self.bus.start()
         self._spawn(self.worker.run(), "ingest-worker")
@@ -92,6 +101,11 @@ class Service:
 
             self.notifier = Notifier(self.store, s)
             await self.notifier.start()
+        if s.maritime_enabled and s.maritime_sources.strip():
+            from giamsat.maritime.service import MaritimeService
+
+            self.maritime = MaritimeService(s, self.store)
+            await self.maritime.start()
         if s.web_enabled:
             await self._start_web()
         for hook in self.on_started:
@@ -203,6 +217,7 @@ class Service:
             log.error("service task %s stopped", task.get_name(), exc_info=task.exception())
 
     async def stop(self) -> None:
+        alerts.remove_listener(_alerts_to_live)
         if self.web is not None:
             self.web.should_exit = True
         if self.ftp is not None:
@@ -212,6 +227,8 @@ class Service:
         web = [t for t in self._tasks if t.get_name() == "web"]
         if web:  # let uvicorn close its connections and lifespan instead of cancelling it
             await asyncio.wait(web, timeout=5)
+        if self.maritime is not None:
+            await self.maritime.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -289,3 +289,90 @@ def import_tracks(
         typer.echo(f"... {len(result.problems) - 20} more problems not shown", err=True)
     write_parquet(result.table, output)
     typer.echo(json.dumps(result.summary()))
+
+
+@ais_app.command("events")
+def events(
+    ctx: typer.Context,
+    files: list[str] = typer.Argument(..., help="NMEA logs (plain or .gz; '-' = stdin)."),
+    zones: Path = typer.Option(
+        None, "--zones", help="GeoJSON zones (properties: name, kind, speed_limit_kn)."
+    ),
+    atons: Path = typer.Option(None, "--atons", help="AtoN CSV: mmsi,name,lat,lon,radius_m."),
+    speed_limit: float = typer.Option(
+        None, "--speed-limit", min=0, help="Speed limit everywhere, knots."
+    ),
+    lost_after: float = typer.Option(
+        None, "--lost-after", min=0, help="AtoN silence (minutes) that is a lost signal."
+    ),
+    low_voltage: float = typer.Option(
+        None, "--low-voltage", min=0, help="AtoN supply voltage (V) below which it is low."
+    ),
+    all_events: bool = typer.Option(
+        False, "--all", help="Also the ends of conditions, racon errors and health alarms."
+    ),
+    asm: list[str] = typer.Option(
+        None, "--asm", help="Decode a DAC/FI with a known layout, e.g. 6:574:10=gla_aton_monitor."
+    ),
+    dedupe_seconds: float = typer.Option(
+        2.0, "--dedupe-seconds", min=0, help="Same message from another receiver within: once."
+    ),
+    max_problems: int = typer.Option(20, "--max-problems", help="Problem lines on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary on stderr."),
+) -> None:
+    """Run the monitoring rules over NMEA logs; print one JSON line per event.
+
+    Events: zone_enter, zone_exit (with "zone"), speeding, aton_off_position, aton_low_voltage,
+    aton_light_failure, lost_signal; "time" is the message's tag-block time in ISO 8601 UTC.
+    Several files are merged by time. A summary JSON line goes to stderr.
+    """
+    from giamsat.cliutil import state
+    from giamsat.maritime.ais.asm import registry_from_settings
+    from giamsat.maritime.atons import read_aton_csv
+    from giamsat.maritime.events_cmd import ALL_TYPES, CONTRACT_TYPES, EventRun, run_events
+    from giamsat.maritime.rules import RuleSettings
+    from giamsat.maritime.zones import ZoneError, read_zones
+
+    missing = [p for p in files if p != "-" and not Path(p).is_file()]
+    for path in (zones, atons):
+        if path is not None and not path.is_file():
+            missing.append(str(path))
+    if missing:
+        typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    run = EventRun(
+        settings=RuleSettings(
+            speed_limit_kn=speed_limit, lost_after_min=lost_after, low_voltage=low_voltage
+        ),
+        dedupe_seconds=dedupe_seconds,
+        types=ALL_TYPES if all_events else CONTRACT_TYPES,
+    )
+    try:
+        run.registry = registry_from_settings(state(ctx).settings)
+        for spec in asm or []:
+            run.registry.alias_spec(spec)
+        if zones is not None:
+            skipped: list[str] = []
+            run.zones = read_zones(zones, skipped)
+            for note in skipped:
+                typer.echo(f"{zones}: {note}", err=True)
+    except (ValueError, ZoneError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if atons is not None:
+        run.atons, problems = read_aton_csv(atons)
+        if problems:
+            for problem in problems:
+                typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(2)
+    run_events(run, files, sys.stdout, sys.stderr, max_problems, quiet)
+    sys.stdout.flush()
+
+
+def _register_management() -> None:
+    from giamsat.maritime.cli_manage import register
+
+    register(ais_app)
+
+
+_register_management()

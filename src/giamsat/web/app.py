@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 
@@ -37,7 +37,7 @@ def create_app(settings: Settings, store: Store, hub: EventHub | None = None) ->
     """The web application over a store; ``hub`` is where live events come from (the
     process-wide hub by default)."""
     from giamsat.web import live
-    from giamsat.web.routers import admin, auth, env, notify, public, quality, reports
+    from giamsat.web.routers import admin, auth, env, maritime, notify, public, quality, reports
 
     hub = hub or default_hub
     extra = settings.extra
@@ -84,9 +84,14 @@ def create_app(settings: Settings, store: Store, hub: EventHub | None = None) ->
             "time": int(time.time()),
         }
 
-    for module in (auth, env, quality, admin, reports, public, notify):
+    for module in (auth, env, quality, admin, reports, public, notify, maritime):
         api.include_router(module.router)
     api.include_router(live.router)
+    from giamsat.web import enc
+    from giamsat.web.routers.maritime import maritime_dep
+
+    app.state.store, app.state.settings = store, settings  # the chart library finds them here
+    api.include_router(enc.router, prefix="/enc", dependencies=[Depends(maritime_dep)])
     app.include_router(api)
 
     @app.middleware("http")

@@ -152,8 +152,7 @@ class Notifier:
 
     # --- waking -----------------------------------------------------------------------------
     def _on_alert(self, event: dict[str, Any]) -> None:
-        """After an alert change commits (any thread): wake the router, tell live displays."""
-        self.hub.publish("alert", event)
+        """After an alert change commits (any thread): wake the router."""
         self.wake()
 
     def wake(self, channel: str | None = None) -> None:

@@ -11,6 +11,7 @@ import giamsat.core.store.schema
 import giamsat.environment.quality_schema
 import giamsat.environment.schema
 import giamsat.maritime.enc.schema
+import giamsat.maritime.schema
 import giamsat.web.schema  # noqa: F401
 from giamsat.core.store.metadata import metadata
 

@@ -108,21 +108,17 @@ def test_permanent_refusal_fails_and_can_be_sent_again(store, settings, ids) -> 
         assert len(sink.wait(1)) == 1
 
 
-def test_web_popup_goes_to_the_inbox_and_the_live_hub(store, settings, ids) -> None:
+def test_web_popup_goes_to_the_inbox_and_the_live_popups(store, settings, ids) -> None:
     subscribe(store, channel="web", role="operator", min_severity="major")
     hub = EventHub()
 
     async def scenario() -> list[dict]:
         popups = hub.subscribe({"notify"})
-        alerts_seen = hub.subscribe({"alert"})
         notifier = Notifier(store, replace(settings, notify_poll_seconds=0.2), hub=hub)
         await notifier.start()
         try:
             await asyncio.to_thread(aton_alert, store)
-            got = [await popups.get(10), await popups.get(10)]
-            lifecycle = await alerts_seen.get(10)  # live displays hear about the alert too
-            assert lifecycle["action"] == "opened"
-            return got
+            return [await popups.get(10), await popups.get(10)]
         finally:
             await notifier.stop()
 

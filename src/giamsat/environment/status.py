@@ -62,19 +62,20 @@ def station_statuses(
     settings = settings or Settings()
     now = int(time.time()) if now is None else now
     out: list[StationStatus] = []
-    with store.write() as conn:
+    with store.engine.connect() as conn:  # read only: never hold the writer's lock
         query = select(stations).order_by(stations.c.code)
         if station_codes:
             query = query.where(stations.c.code.in_(station_codes))
         rows = conn.execute(query).all()
-        channel_rows = conn.execute(
-            select(
-                series.c.station_id,
-                series.c.last_ts,
-                series.c.last_status,
-                parameters.c.code,
-            ).join(parameters, parameters.c.id == series.c.parameter_id)
-        ).all()
+        channel_query = select(
+            series.c.station_id,
+            series.c.last_ts,
+            series.c.last_status,
+            parameters.c.code,
+        ).join(parameters, parameters.c.id == series.c.parameter_id)
+        if station_codes:
+            channel_query = channel_query.where(series.c.station_id.in_([r.id for r in rows]))
+        channel_rows = conn.execute(channel_query).all()
         channels: dict[int, list[Any]] = defaultdict(list)
         for c in channel_rows:
             channels[c.station_id].append(c)

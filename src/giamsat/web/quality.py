@@ -51,35 +51,85 @@ def as_dict(item: Any) -> dict[str, Any]:
 
 
 class StatusCache:
-    """Station statuses of all stations, recomputed at most every ``ttl`` seconds or when new
-    data arrives. The dashboard is polled by every open browser: one computation serves them."""
+    """Station statuses of all stations, served from memory so no dashboard request waits.
 
-    def __init__(self, store: Store, ttl: float = 15.0, min_interval: float = 2.0) -> None:
+    The dashboard is polled by every open browser and the whole network's status costs a
+    query per station, so: stations that received data (``env`` events name them) are
+    recomputed on the next request, alone; everything is recomputed every ``ttl`` seconds
+    (a station turns disconnected, a 24-hour mean moves on, with time and no event), in a
+    background thread while requests keep getting the previous picture. Only the very first
+    request, or one after :meth:`invalidate` without a station, waits for a full computation.
+    """
+
+    def __init__(self, store: Store, ttl: float = 15.0) -> None:
         self.store = store
         self.ttl = ttl
-        self.min_interval = min_interval
         self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
         self._at = 0.0
-        self._dirty = True
+        self._dirty_all = True
+        self._dirty_codes: set[str] = set()
         self._items: dict[str, dict[str, Any]] = {}
+        self._refreshing: threading.Thread | None = None
+        self._partial_at: dict[str, float] = {}
 
-    def invalidate(self, _event: Any = None) -> None:
-        self._dirty = True
+    def invalidate(self, event: Any = None) -> None:
+        """Mark one station (an event naming it) or everything (no station) as out of date."""
+        code = event.get("station") if isinstance(event, dict) else None
+        with self._lock:
+            if code:
+                self._dirty_codes.add(str(code))
+            else:
+                self._dirty_all = True
 
     def all(self) -> dict[str, dict[str, Any]]:
-        mod = module("status")
         with self._lock:
-            age = time.monotonic() - self._at
-            if age > self.ttl or (self._dirty and age > self.min_interval):
-                statuses = mod.station_statuses(self.store)  # type: ignore[union-attr]
-                self._items = {s.code: as_dict(s) for s in statuses}
-                self._at = time.monotonic()
-                self._dirty = False
-            return self._items
+            full = self._dirty_all or not self._items
+            codes = set() if full else self._dirty_codes
+            self._dirty_codes = set()
+            if full:
+                self._dirty_all = False
+            stale = time.monotonic() - self._at > self.ttl
+        if full:
+            self._recompute(None)
+        elif codes:
+            self._recompute(sorted(codes))
+        if stale and not full:
+            self._refresh_in_background()
+        return self._items
 
     def for_codes(self, codes: list[str]) -> list[dict[str, Any]]:
         items = self.all()
         return [items[c] for c in codes if c in items]
+
+    def _recompute(self, codes: list[str] | None) -> None:
+        mod = module("status")
+        started = time.monotonic()
+        statuses = mod.station_statuses(self.store, station_codes=codes)  # type: ignore[union-attr]
+        fresh = {s.code: as_dict(s) for s in statuses}
+        with self._lock:
+            if codes is None:
+                self._items = fresh
+                self._at = started
+                # a station recomputed alone while this ran may be newer than what we read
+                self._dirty_codes |= {c for c, t in self._partial_at.items() if t >= started}
+                self._partial_at = {}
+            else:  # copy-on-write: readers iterate the old dict undisturbed
+                self._items = {**self._items, **fresh}
+                self._partial_at.update(dict.fromkeys(codes, started))
+
+    def _refresh_in_background(self) -> None:
+        def run() -> None:
+            try:
+                self._recompute(None)
+            finally:
+                self._refresh_lock.release()
+
+        if not self._refresh_lock.acquire(blocking=False):
+            return  # one refresh at a time
+        self._at = time.monotonic()  # do not start another while this one runs
+        self._refreshing = threading.Thread(target=run, name="status-refresh", daemon=True)
+        self._refreshing.start()
 
 
 def summary(statuses: list[dict[str, Any]]) -> dict[str, int]:

@@ -91,8 +91,13 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
   async function restyle(): Promise<void> {
     const style = await composeStyle(settings, display);
     map.setStyle(style);
-    if (map.isStyleLoaded()) installAll();
-    else map.once("style.load", installAll);
+    // a diffed style is ready at once (isStyleLoaded() would also wait for tiles and sprite);
+    // a replaced one loads later and says so with "style.load"
+    try {
+      installAll();
+    } catch {
+      map.once("style.load", installAll);
+    }
     container.dataset.scheme = settings.scheme;
     map.once("idle", () => (container.dataset.rendered = settings.scheme));
   }

@@ -1,0 +1,213 @@
+"""The maritime chart page in headless Chromium: the imported NOAA cell renders (DAY and NIGHT
+screenshots in test-artifacts/), a measured distance agrees with pyproj's geodesic, a drawn
+zone is on the server after a reload, the time slider shows where a vessel was, and an AtoN
+alarm sent through the live hub pops up and can be acknowledged."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyproj import Geod
+
+from tests.mui.conftest import P1, P2, P3, SLIDER_MMSI, Harbour
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+GEOD = Geod(ellps="WGS84")
+HAI_PHONG = "?lon=106.93&lat=20.75&z=11"
+
+
+def _mean_luminance(png: bytes) -> float:
+    from PIL import Image, ImageStat
+
+    return ImageStat.Stat(Image.open(BytesIO(png)).convert("L")).mean[0]
+
+
+def _canvas_box(p: Any) -> dict[str, float]:
+    return p.page.locator("#mui-map canvas").bounding_box()
+
+
+def test_chart_renders_imported_cell_day_and_night(chart_page: Any, imported_library: Any) -> None:
+    row = imported_library.get("US4MD81M")
+    lon, lat = (row["west"] + row["east"]) / 2, (row["south"] + row["north"]) / 2
+    p = chart_page("operator")
+    p.open(f"?lon={lon}&lat={lat}&z=11")
+    assert p.page.locator("[data-no-enc]").count() == 0
+    assert "US4MD81M" in p.page.locator(".mui-cells").inner_text()
+    enc = p.eval("() => __muiMap.queryRenderedFeatures().filter(f => f.source === 'enc').map(f => f.properties.OBJNAME)")
+    assert len(enc) > 50, enc[:10]
+    assert {"DEPARE", "LNDARE"} <= set(enc) or {"DEPARE", "DEPCNT"} <= set(enc), sorted(set(enc))
+    ARTIFACTS.mkdir(exist_ok=True)
+    map_el = p.page.locator("#mui-map")
+    day = map_el.screenshot(path=str(ARTIFACTS / f"mui-chart-day-{p.backend}.png"))
+    p.page.click("[data-tool=settings]")
+    p.page.click("[data-scheme=NIGHT]")
+    p.page.wait_for_selector("#mui-map[data-rendered=NIGHT]", timeout=30000)
+    assert "NIGHT" in p.eval("() => __muiMap.getStyle().sprite")
+    # overlays survive the palette switch
+    assert p.eval("() => !!__muiMap.getLayer('mui-vessels') && !!__muiMap.getLayer('mui-atons')")
+    night = map_el.screenshot(path=str(ARTIFACTS / f"mui-chart-night-{p.backend}.png"))
+    assert _mean_luminance(night) < _mean_luminance(day) - 40
+    # a layer group switched off hides its layers
+    p.page.uncheck("[data-group=soundings]")
+    p.page.wait_for_function("() => __muiMap.getStyle().layers.filter(l => l.metadata && l.metadata['giamsat:group'] === 'soundings').every(l => (l.layout || {}).visibility === 'none')", timeout=20000)
+    assert not p.errors, p.errors
+
+
+def test_live_picture_and_vessel_panel(chart_page: Any, harbour: Harbour) -> None:
+    p = chart_page("operator")
+    p.open(HAI_PHONG)
+    p.page.wait_for_function("() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).length >= 5", timeout=20000)
+    atons = p.eval("() => __muiMap.queryRenderedFeatures({layers: ['mui-atons']}).map(f => [f.properties.mmsi, f.properties.status])")
+    assert len(atons) >= 4
+    # a vessel from the scenario: click it, the panel shows its decoded fields
+    xy = p.eval("() => { const f = __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).find(f => f.properties.mmsi === 574001001); return f && __muiMap.project(f.geometry.coordinates); }")
+    assert xy, "TAN CANG 18 is not on the chart"
+    box = _canvas_box(p)
+    p.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    p.page.wait_for_selector("[data-vessel='574001001'] [data-field=callsign]", timeout=10000)
+    assert "XVTC8" in p.page.locator("[data-vessel='574001001'] [data-field=callsign]").inner_text()
+    assert p.page.locator("[data-vessel='574001001'] [data-field=ship_type_text]").count() == 1
+    p.page.click("[data-action=track]")
+    p.page.wait_for_function("() => __muiMap.querySourceFeatures('mui-tracks').length > 0", timeout=10000)
+    # a live report moves the vessel (batched per animation frame)
+    harbour.hub.publish("ais.vessel", {"vessels": [{"mmsi": 574001001, "lat": 20.7, "lon": 106.95, "sog": 9.0, "cog": 90.0, "heading": 90, "ts": harbour.now}]})
+    p.page.wait_for_function("() => { const f = __muiMap.querySourceFeatures('mui-vessels').find(f => f.properties.mmsi === 574001001); return f && Math.abs(f.geometry.coordinates[0] - 106.95) < 1e-3 && f.properties.rot === 90; }", timeout=10000)
+    assert not p.errors, p.errors
+
+
+def test_measured_distance_within_half_percent_of_pyproj(chart_page: Any) -> None:
+    p = chart_page("ministry")
+    p.open("?lon=106.93&lat=20.75&z=9")
+    p.page.click("[data-tool=distance]")
+    box = _canvas_box(p)
+    pixels = [(120, 140), (box["width"] - 160, box["height"] - 120)]
+    for x, y in pixels:
+        p.page.mouse.click(box["x"] + x, box["y"] + y)
+    p.page.wait_for_selector(".mui-measure-total[data-m]")
+    shown = float(p.page.get_attribute(".mui-measure-total", "data-m"))
+    (lon1, lat1), (lon2, lat2) = (p.eval("(xy) => __muiMap.unproject(xy).toArray()", list(xy)) for xy in pixels)
+    _, _, expected = GEOD.inv(lon1, lat1, lon2, lat2)
+    assert expected > 50_000
+    assert abs(shown - expected) / expected < 0.005, (shown, expected)
+    assert "NM" in p.page.locator(".mui-measure-total").inner_text()
+    # the area tool on a triangle, against pyproj's geodesic polygon area
+    p.page.click("[data-tool=area]")
+    tri = [(200, 200), (box["width"] - 200, 260), (400, box["height"] - 150)]
+    for x, y in tri:
+        p.page.mouse.click(box["x"] + x, box["y"] + y)
+    p.page.wait_for_selector(".mui-measure-total[data-m2]")
+    area = float(p.page.get_attribute(".mui-measure-total", "data-m2"))
+    lonlat = [p.eval("(xy) => __muiMap.unproject(xy).toArray()", list(xy)) for xy in tri]
+    expected_area, _ = GEOD.polygon_area_perimeter([c[0] for c in lonlat], [c[1] for c in lonlat])
+    assert abs(area - abs(expected_area)) / abs(expected_area) < 0.005, (area, expected_area)
+    assert not p.errors, p.errors
+
+
+def test_drawn_zone_survives_reload(chart_page: Any, harbour: Harbour) -> None:
+    p = chart_page("operator")
+    p.open(HAI_PHONG)
+    p.page.click("[data-tool=zone]")
+    box = _canvas_box(p)
+    corners = [(300, 250), (600, 240), (620, 520), (310, 540)]
+    for x, y in corners:
+        p.page.mouse.click(box["x"] + x, box["y"] + y)
+    p.page.click("[data-action=finish-zone]")
+    p.page.fill("input[name=zone-name]", "Vùng thử nghiệm trình duyệt")
+    p.page.fill("input[name=zone-speed]", "6")
+    p.page.select_option("select[name=zone-kind]", "watch")
+    p.page.click("form[data-zone-form=new] button[type=submit]")
+    p.page.wait_for_function("() => [...__mui.zones.zones.values()].some(z => z.name === 'Vùng thử nghiệm trình duyệt')", timeout=10000)
+    # on the server
+    from giamsat.maritime import manage
+
+    with harbour.store.engine.connect() as conn:
+        saved = [z for z in manage.list_zones(conn) if z["name"] == "Vùng thử nghiệm trình duyệt"]
+    assert len(saved) == 1 and saved[0]["speed_limit_kn"] == 6
+    ring = saved[0]["geometry"]["coordinates"][0]
+    expected = [p.eval("(xy) => __muiMap.unproject(xy).toArray()", list(xy)) for xy in corners]
+    for (lon, lat), (elon, elat) in zip(ring[:4], expected, strict=True):
+        assert abs(lon - elon) < 1e-6 and abs(lat - elat) < 1e-6
+    p.page.reload()
+    p.page.wait_for_selector("body[data-ready='maritime']", timeout=60000)
+    p.page.wait_for_function("() => __muiMap.queryRenderedFeatures({layers: ['mui-zone-lines']}).some(f => f.properties.name === 'Vùng thử nghiệm trình duyệt')", timeout=20000)
+    # and it opens in the property form when clicked
+    cx = sum(x for x, _ in corners) / 4
+    cy = sum(y for _, y in corners) / 4
+    p.page.mouse.click(box["x"] + cx, box["y"] + cy)
+    p.page.wait_for_selector(f"form[data-zone-form='{saved[0]['id']}']", timeout=10000)
+    assert p.page.input_value("input[name=zone-name]") == "Vùng thử nghiệm trình duyệt"
+    assert not p.errors, p.errors
+
+
+def _slide_to(p: Any, ts: int) -> int:
+    """Move the slider to the step nearest ``ts``; returns the time it shows."""
+    p.eval(
+        """(ts) => { const r = document.querySelector('[data-slider]');
+        const end = Math.floor(Date.now() / 1000), span = 86400;
+        r.value = String(Math.round((ts - (end - span)) / span * 1000));
+        r.dispatchEvent(new Event('input')); }""",
+        ts,
+    )
+    p.page.wait_for_function("() => { const l = document.querySelector('[data-time]'); return l.dataset.time && l.dataset.loaded === l.dataset.time; }", timeout=15000)
+    return int(p.page.get_attribute("[data-time]", "data-time"))
+
+
+def _slider_vessel(p: Any) -> list[float] | None:
+    p.page.wait_for_timeout(300)
+    return p.eval(f"() => {{ const f = __muiMap.queryRenderedFeatures({{layers: ['mui-vessels']}}).find(f => f.properties.mmsi === {SLIDER_MMSI}); return f ? f.geometry.coordinates : null; }}")
+
+
+def test_time_slider_shows_past_position(chart_page: Any, harbour: Harbour) -> None:
+    p = chart_page("operator")
+    p.open("?lon=106.95&lat=20.765&z=10")
+    live = _slider_vessel(p)
+    assert live and abs(live[0] - P3[1]) < 1e-3 and abs(live[1] - P3[0]) < 1e-3, live
+    shown = _slide_to(p, harbour.t1 + 300)
+    assert harbour.t1 <= shown < harbour.t2
+    at1 = _slider_vessel(p)
+    assert at1 and abs(at1[0] - P1[1]) < 1e-3 and abs(at1[1] - P1[0]) < 1e-3, at1
+    shown = _slide_to(p, harbour.t2 + 300)
+    assert harbour.t2 <= shown < harbour.now - 60
+    at2 = _slider_vessel(p)
+    assert at2 and abs(at2[0] - P2[1]) < 1e-3 and abs(at2[1] - P2[0]) < 1e-3, at2
+    # before its first point the vessel is not in the picture
+    _slide_to(p, harbour.t1 - 7200)
+    assert _slider_vessel(p) is None
+    p.page.click("[data-action=live]")
+    p.page.wait_for_function(f"() => __muiMap.queryRenderedFeatures({{layers: ['mui-vessels']}}).some(f => f.properties.mmsi === {SLIDER_MMSI} && Math.abs(f.geometry.coordinates[0] - {P3[1]}) < 1e-3)", timeout=10000)
+    assert not p.errors, p.errors
+
+
+def test_aton_alarm_pops_up_and_is_acknowledged(chart_page: Any, harbour: Harbour) -> None:
+    from sqlalchemy import select
+
+    from giamsat.core import alerts
+    from giamsat.core.store.schema import alerts as alerts_table
+
+    p = chart_page("operator")
+    p.open(HAI_PHONG)
+    p.page.wait_for_selector(".live-dot.up", timeout=15000)
+    bridge = lambda event: harbour.hub.publish("alert", event)  # noqa: E731  (as giamsat.service does)
+    alerts.add_listener(bridge)
+    try:
+        with harbour.store.write() as conn:
+            alert_id = alerts.raise_alert(
+                conn, domain="maritime", asset_kind="aton", asset_id="995741006", rule="low_voltage",
+                parameter="voltage", severity="warning", message="11.1 V < 11.5 V", value=11.1, limit_value=11.5,
+            )  # fmt: skip
+        card = p.page.wait_for_selector(f".mui-alert[data-alert='{alert_id}']", timeout=10000)
+        assert "995741006" in card.inner_text()
+        sounds = p.eval("() => window.__giamsatSounds || 0")
+        assert sounds >= 1
+        card.query_selector("[data-action=ack]").click()
+        p.page.wait_for_selector(f".mui-alert[data-alert='{alert_id}']", state="detached", timeout=10000)
+    finally:
+        alerts.remove_listener(bridge)
+    with harbour.store.engine.connect() as conn:
+        state = conn.execute(select(alerts_table.c.state).where(alerts_table.c.id == alert_id)).scalar()
+    assert state == "acknowledged"
+    assert not p.errors, p.errors

@@ -47,21 +47,46 @@ def _seed_slider_vessel(store: Store, now: int, t1: int, t2: int) -> None:
     with store.write() as conn:
         conn.execute(
             vessels.insert().values(
-                mmsi=SLIDER_MMSI, name="SLIDER TEST", callsign="XVST1", ship_type=70, length=90,
-                width=15, flag="VN", station="A", lat=P3[0], lon=P3[1], sog=8.0, cog=45.0,
-                heading=45, position_ts=now - 30, first_seen=t1, last_seen=now - 30,
-                messages=3, watched=False, note="",
-            )  # fmt: skip
+                mmsi=SLIDER_MMSI,
+                name="SLIDER TEST",
+                callsign="XVST1",
+                ship_type=70,
+                length=90,
+                width=15,
+                flag="VN",
+                station="A",
+                lat=P3[0],
+                lon=P3[1],
+                sog=8.0,
+                cog=45.0,
+                heading=45,
+                position_ts=now - 30,
+                first_seen=t1,
+                last_seen=now - 30,
+                messages=3,
+                watched=False,
+                note="",
+            )
         )
         for ts, (lat, lon) in ((t1, P1), (t2, P2), (now - 30, P3)):
             conn.execute(
-                tracks.insert().values(mmsi=SLIDER_MMSI, ts=ts, lat=lat, lon=lon, sog=8.0,
-                                       cog=45.0, heading=45, nav_status=0)  # fmt: skip
+                tracks.insert().values(
+                    mmsi=SLIDER_MMSI,
+                    ts=ts,
+                    lat=lat,
+                    lon=lon,
+                    sog=8.0,
+                    cog=45.0,
+                    heading=45,
+                    nav_status=0,
+                )
             )
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def harbour(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harbour]:
+def harbour(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Harbour]:
     from giamsat.web.routers.admin import UserIn, create_user
 
     tmp: Path = tmp_path_factory.mktemp("mui")
@@ -134,7 +159,9 @@ class ChartPage:
     """A logged-in browser page on /maritime that records console errors."""
 
     def __init__(self, browser: Any, base: str, backend: str, role: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, service_workers="block")
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 900}, service_workers="block"
+        )
         self.page = self.context.new_page()
         self.base = base
         self.backend = backend

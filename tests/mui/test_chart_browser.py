@@ -37,7 +37,9 @@ def test_chart_renders_imported_cell_day_and_night(chart_page: Any, imported_lib
     p.open(f"?lon={lon}&lat={lat}&z=11")
     assert p.page.locator("[data-no-enc]").count() == 0
     assert "US4MD81M" in p.page.locator(".mui-cells").inner_text()
-    enc = p.eval("() => __muiMap.queryRenderedFeatures().filter(f => f.source === 'enc').map(f => f.properties.OBJNAME)")
+    enc = p.eval(
+        "() => __muiMap.queryRenderedFeatures().filter(f => f.source === 'enc').map(f => f.properties.OBJNAME)"
+    )
     assert len(enc) > 50, enc[:10]
     assert {"DEPARE", "LNDARE"} <= set(enc) or {"DEPARE", "DEPCNT"} <= set(enc), sorted(set(enc))
     ARTIFACTS.mkdir(exist_ok=True)
@@ -53,18 +55,27 @@ def test_chart_renders_imported_cell_day_and_night(chart_page: Any, imported_lib
     assert _mean_luminance(night) < _mean_luminance(day) - 40
     # a layer group switched off hides its layers
     p.page.uncheck("[data-group=soundings]")
-    p.page.wait_for_function("() => __muiMap.getStyle().layers.filter(l => l.metadata && l.metadata['giamsat:group'] === 'soundings').every(l => (l.layout || {}).visibility === 'none')", timeout=20000)
+    p.page.wait_for_function(
+        "() => __muiMap.getStyle().layers.filter(l => l.metadata && l.metadata['giamsat:group'] === 'soundings').every(l => (l.layout || {}).visibility === 'none')",
+        timeout=20000,
+    )
     assert not p.errors, p.errors
 
 
 def test_live_picture_and_vessel_panel(chart_page: Any, harbour: Harbour) -> None:
     p = chart_page("operator")
     p.open(HAI_PHONG)
-    p.page.wait_for_function("() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).length >= 5", timeout=20000)
-    atons = p.eval("() => __muiMap.queryRenderedFeatures({layers: ['mui-atons']}).map(f => [f.properties.mmsi, f.properties.status])")
+    p.page.wait_for_function(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).length >= 5", timeout=20000
+    )
+    atons = p.eval(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-atons']}).map(f => [f.properties.mmsi, f.properties.status])"
+    )
     assert len(atons) >= 4
     # a vessel from the scenario: click it, the panel shows its decoded fields
-    xy = p.eval("() => { const f = __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).find(f => f.properties.mmsi === 574001001); return f && __muiMap.project(f.geometry.coordinates); }")
+    xy = p.eval(
+        "() => { const f = __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).find(f => f.properties.mmsi === 574001001); return f && __muiMap.project(f.geometry.coordinates); }"
+    )
     assert xy, "TAN CANG 18 is not on the chart"
     box = _canvas_box(p)
     p.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
@@ -72,10 +83,30 @@ def test_live_picture_and_vessel_panel(chart_page: Any, harbour: Harbour) -> Non
     assert "XVTC8" in p.page.locator("[data-vessel='574001001'] [data-field=callsign]").inner_text()
     assert p.page.locator("[data-vessel='574001001'] [data-field=ship_type_text]").count() == 1
     p.page.click("[data-action=track]")
-    p.page.wait_for_function("() => __muiMap.querySourceFeatures('mui-tracks').length > 0", timeout=10000)
+    p.page.wait_for_function(
+        "() => __muiMap.querySourceFeatures('mui-tracks').length > 0", timeout=10000
+    )
     # a live report moves the vessel (batched per animation frame)
-    harbour.hub.publish("ais.vessel", {"vessels": [{"mmsi": 574001001, "lat": 20.7, "lon": 106.95, "sog": 9.0, "cog": 90.0, "heading": 90, "ts": harbour.now}]})
-    p.page.wait_for_function("() => { const f = __muiMap.querySourceFeatures('mui-vessels').find(f => f.properties.mmsi === 574001001); return f && Math.abs(f.geometry.coordinates[0] - 106.95) < 1e-3 && f.properties.rot === 90; }", timeout=10000)
+    harbour.hub.publish(
+        "ais.vessel",
+        {
+            "vessels": [
+                {
+                    "mmsi": 574001001,
+                    "lat": 20.7,
+                    "lon": 106.95,
+                    "sog": 9.0,
+                    "cog": 90.0,
+                    "heading": 90,
+                    "ts": harbour.now,
+                }
+            ]
+        },
+    )
+    p.page.wait_for_function(
+        "() => { const f = __muiMap.querySourceFeatures('mui-vessels').find(f => f.properties.mmsi === 574001001); return f && Math.abs(f.geometry.coordinates[0] - 106.95) < 1e-3 && f.properties.rot === 90; }",
+        timeout=10000,
+    )
     assert not p.errors, p.errors
 
 
@@ -89,7 +120,9 @@ def test_measured_distance_within_half_percent_of_pyproj(chart_page: Any) -> Non
         p.page.mouse.click(box["x"] + x, box["y"] + y)
     p.page.wait_for_selector(".mui-measure-total[data-m]")
     shown = float(p.page.get_attribute(".mui-measure-total", "data-m"))
-    (lon1, lat1), (lon2, lat2) = (p.eval("(xy) => __muiMap.unproject(xy).toArray()", list(xy)) for xy in pixels)
+    (lon1, lat1), (lon2, lat2) = (
+        p.eval("(xy) => __muiMap.unproject(xy).toArray()", list(xy)) for xy in pixels
+    )
     _, _, expected = GEOD.inv(lon1, lat1, lon2, lat2)
     assert expected > 50_000
     assert abs(shown - expected) / expected < 0.005, (shown, expected)
@@ -120,7 +153,10 @@ def test_drawn_zone_survives_reload(chart_page: Any, harbour: Harbour) -> None:
     p.page.fill("input[name=zone-speed]", "6")
     p.page.select_option("select[name=zone-kind]", "watch")
     p.page.click("form[data-zone-form=new] button[type=submit]")
-    p.page.wait_for_function("() => [...__mui.zones.zones.values()].some(z => z.name === 'Vùng thử nghiệm trình duyệt')", timeout=10000)
+    p.page.wait_for_function(
+        "() => [...__mui.zones.zones.values()].some(z => z.name === 'Vùng thử nghiệm trình duyệt')",
+        timeout=10000,
+    )
     # on the server
     from giamsat.maritime import manage
 
@@ -133,7 +169,10 @@ def test_drawn_zone_survives_reload(chart_page: Any, harbour: Harbour) -> None:
         assert abs(lon - elon) < 1e-6 and abs(lat - elat) < 1e-6
     p.page.reload()
     p.page.wait_for_selector("body[data-ready='maritime']", timeout=60000)
-    p.page.wait_for_function("() => __muiMap.queryRenderedFeatures({layers: ['mui-zone-lines']}).some(f => f.properties.name === 'Vùng thử nghiệm trình duyệt')", timeout=20000)
+    p.page.wait_for_function(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-zone-lines']}).some(f => f.properties.name === 'Vùng thử nghiệm trình duyệt')",
+        timeout=20000,
+    )
     # and it opens in the property form when clicked
     cx = sum(x for x, _ in corners) / 4
     cy = sum(y for _, y in corners) / 4
@@ -152,13 +191,18 @@ def _slide_to(p: Any, ts: int) -> int:
         r.dispatchEvent(new Event('input')); }""",
         ts,
     )
-    p.page.wait_for_function("() => { const l = document.querySelector('[data-time]'); return l.dataset.time && l.dataset.loaded === l.dataset.time; }", timeout=15000)
+    p.page.wait_for_function(
+        "() => { const l = document.querySelector('[data-time]'); return l.dataset.time && l.dataset.loaded === l.dataset.time; }",
+        timeout=15000,
+    )
     return int(p.page.get_attribute("[data-time]", "data-time"))
 
 
 def _slider_vessel(p: Any) -> list[float] | None:
     p.page.wait_for_timeout(300)
-    return p.eval(f"() => {{ const f = __muiMap.queryRenderedFeatures({{layers: ['mui-vessels']}}).find(f => f.properties.mmsi === {SLIDER_MMSI}); return f ? f.geometry.coordinates : null; }}")
+    return p.eval(
+        f"() => {{ const f = __muiMap.queryRenderedFeatures({{layers: ['mui-vessels']}}).find(f => f.properties.mmsi === {SLIDER_MMSI}); return f ? f.geometry.coordinates : null; }}"
+    )
 
 
 def test_time_slider_shows_past_position(chart_page: Any, harbour: Harbour) -> None:
@@ -178,7 +222,10 @@ def test_time_slider_shows_past_position(chart_page: Any, harbour: Harbour) -> N
     _slide_to(p, harbour.t1 - 7200)
     assert _slider_vessel(p) is None
     p.page.click("[data-action=live]")
-    p.page.wait_for_function(f"() => __muiMap.queryRenderedFeatures({{layers: ['mui-vessels']}}).some(f => f.properties.mmsi === {SLIDER_MMSI} && Math.abs(f.geometry.coordinates[0] - {P3[1]}) < 1e-3)", timeout=10000)
+    p.page.wait_for_function(
+        f"() => __muiMap.queryRenderedFeatures({{layers: ['mui-vessels']}}).some(f => f.properties.mmsi === {SLIDER_MMSI} && Math.abs(f.geometry.coordinates[0] - {P3[1]}) < 1e-3)",
+        timeout=10000,
+    )
     assert not p.errors, p.errors
 
 
@@ -204,10 +251,14 @@ def test_aton_alarm_pops_up_and_is_acknowledged(chart_page: Any, harbour: Harbou
         sounds = p.eval("() => window.__giamsatSounds || 0")
         assert sounds >= 1
         card.query_selector("[data-action=ack]").click()
-        p.page.wait_for_selector(f".mui-alert[data-alert='{alert_id}']", state="detached", timeout=10000)
+        p.page.wait_for_selector(
+            f".mui-alert[data-alert='{alert_id}']", state="detached", timeout=10000
+        )
     finally:
         alerts.remove_listener(bridge)
     with harbour.store.engine.connect() as conn:
-        state = conn.execute(select(alerts_table.c.state).where(alerts_table.c.id == alert_id)).scalar()
+        state = conn.execute(
+            select(alerts_table.c.state).where(alerts_table.c.id == alert_id)
+        ).scalar()
     assert state == "acknowledged"
     assert not p.errors, p.errors

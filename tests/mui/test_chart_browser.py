@@ -72,6 +72,8 @@ def test_live_picture_and_vessel_panel(chart_page: Any, harbour: Harbour) -> Non
         "() => __muiMap.queryRenderedFeatures({layers: ['mui-atons']}).map(f => [f.properties.mmsi, f.properties.status])"
     )
     assert len(atons) >= 4
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.page.screenshot(path=str(ARTIFACTS / f"mui-live-{p.backend}.png"))
     # a vessel from the scenario: click it, the panel shows its decoded fields
     xy = p.eval(
         "() => { const f = __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).find(f => f.properties.mmsi === 574001001); return f && __muiMap.project(f.geometry.coordinates); }"

@@ -20,7 +20,7 @@ export async function atonTree(open: (mmsi: number) => void): Promise<HTMLElemen
           h("ul", { class: "mui-list" }, (items as any[]).map((a) =>
             h("li", { "data-aton-item": a.mmsi, "data-status": a.status },
               h("span", { class: "dot", style: `background:${STATUS_COLOURS[a.status] || "#aaa"}` }), " ",
-              h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); open(a.mmsi); } }, a.name || String(a.mmsi)),
+              h("button", { type: "button", class: "link-btn", onclick: (e: Event) => { e.preventDefault(); open(a.mmsi); } }, a.name || String(a.mmsi)),
               h("span", { class: "small muted" }, ` ${fmtNum(a.voltage, 1)} V · ${t("m_light")}: ${LIGHT[a.light ?? 0] ?? a.light} · ${t("m_racon")}: ${RACON[a.racon ?? 0] ?? a.racon}`),
               (a.conditions || []).length ? h("div", { class: "small", style: "color:#e01b1b" }, (a.conditions as string[]).map((c) => t(`m_${c}`)).join(", ")) : null)))))));
   return h("div", { "data-panel": "atons" }, h("h3", null, t("m_aton_panel")), h("div", { class: "mui-row" }, h("a", { class: "button", href: "/api/v1/maritime/atons?format=xlsx", download: "" }, "Excel"), h("a", { class: "button", href: "/api/v1/maritime/atons?format=csv", download: "" }, "CSV")), ...areas);

@@ -62,7 +62,7 @@ export class Groups {
           h("input", { type: "color", value: g.color, disabled: !canEdit, onchange: (e: Event) => this.call(() => api(`/maritime/groups/${g.id}`, { method: "PATCH", body: { color: (e.target as HTMLInputElement).value } }), redraw) }),
           canEdit ? h("button", { type: "button", onclick: () => confirm(`${t("m_delete")} ${g.name}?`) && this.call(() => api(`/maritime/groups/${g.id}`, { method: "DELETE" }), redraw) }, t("m_delete")) : null),
         h("ul", { class: "mui-list" }, members.map((m) => h("li", null,
-          h("a", { href: "#", onclick: (e: Event) => { e.preventDefault(); open(m); } }, String(m)), " ",
+          h("button", { type: "button", class: "link-btn", onclick: (e: Event) => { e.preventDefault(); open(m); } }, String(m)), " ",
           canEdit ? h("button", { class: "link-btn", type: "button", onclick: () => this.call(() => api(`/maritime/groups/${g.id}/members/${m}`, { method: "DELETE" }), redraw) }, t("m_remove")) : null))),
         canEdit ? h("form", { class: "mui-row", onsubmit: (e: Event) => {
           e.preventDefault();

@@ -35,7 +35,7 @@ export function searchPanel(
       out.replaceChildren(
         h("p", { class: "small muted", "data-results": data.total }, `${data.total} ${t("m_results")}`),
         h("ul", { class: "mui-list" }, (data.items as any[]).map((v) =>
-          h("li", null, h("a", { href: "#", "data-mmsi": v.mmsi, onclick: (e: Event) => { e.preventDefault(); open(v.mmsi); } }, `${v.name || "-"} · ${v.mmsi}`), h("span", { class: "muted small" }, ` ${v.flag || ""} ${v.ship_type_text || ""} ${v.length ? v.length + " m" : ""}`)))),
+          h("li", null, h("button", { type: "button", class: "link-btn", "data-mmsi": v.mmsi, onclick: (e: Event) => { e.preventDefault(); open(v.mmsi); } }, `${v.name || "-"} · ${v.mmsi}`), h("span", { class: "muted small" }, ` ${v.flag || ""} ${v.ship_type_text || ""} ${v.length ? v.length + " m" : ""}`)))),
       );
     } catch (err) {
       toast((err as Error).message, "error");

@@ -60,6 +60,7 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
     style: await composeStyle(settings, display),
     ...("bounds" in view ? { bounds: view.bounds, fitBoundsOptions: { padding: 20 } } : view),
     attributionControl: { compact: true, customAttribution: "Natural Earth · ENC" },
+    fadeDuration: 0, // symbols appear at once: no extra frames after each live update
   });
   (window as any).__muiMap = map;
   map.addControl(new maplibregl.NavigationControl({}), "top-right");
@@ -162,11 +163,11 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
       showSide(h("h3", null, t("m_add_marker")), markers.form({ lat: e.lngLat.lat, lon: e.lngLat.lng }, canEdit, () => showSide()));
       return;
     }
-    const layers = ["mui-vessels", "mui-hulls", "mui-playback", "mui-atons", "mui-markers", "mui-zones"].filter((l) => map.getLayer(l));
+    const layers = ["mui-vessels", "mui-vessel-dots", "mui-hulls", "mui-playback", "mui-atons", "mui-markers", "mui-zones"].filter((l) => map.getLayer(l));
     const hit = map.queryRenderedFeatures(e.point, { layers })[0];
     if (!hit) return;
     const p = hit.properties as any;
-    if (["mui-vessels", "mui-hulls", "mui-playback"].includes(hit.layer.id)) openVessel(Number(p.mmsi));
+    if (["mui-vessels", "mui-vessel-dots", "mui-hulls", "mui-playback"].includes(hit.layer.id)) openVessel(Number(p.mmsi));
     else if (hit.layer.id === "mui-atons") openAton(Number(p.mmsi));
     else if (hit.layer.id === "mui-markers") {
       const m = markers.markers.get(Number(p.id));

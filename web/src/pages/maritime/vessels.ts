@@ -81,6 +81,7 @@ export function vesselIcon(id: string): ImageData | null {
 }
 
 const DEG = 111320;
+export const DOTS_BELOW = 8;
 /** Hull outline to scale around the GPS antenna (dimensions A/B/C/D, else centred). */
 function hull(v: Vessel): [number, number][] | null {
   const len = v.length ?? ((v.to_bow ?? 0) + (v.to_stern ?? 0));
@@ -125,14 +126,19 @@ export class VesselLayer {
     map.addLayer({ id: "mui-hulls", type: "fill", source: "mui-hulls", minzoom: 13.5, filter, paint: { "fill-color": ["get", "colour"], "fill-opacity": 0.75, "fill-outline-color": c.line } });
     map.addLayer({ id: "mui-vessel-ring", type: "circle", source: "mui-vessels", filter: ["all", filter, ["!=", ["get", "gc"], ""]], paint: { "circle-radius": 13, "circle-opacity": 0, "circle-stroke-width": 3, "circle-stroke-color": ["get", "gc"] } });
     map.addLayer({ id: "mui-vessel-sel", type: "circle", source: "mui-vessels", filter: ["==", ["get", "mmsi"], this.selected ?? -1], paint: { "circle-radius": 16, "circle-opacity": 0, "circle-stroke-width": 3, "circle-stroke-color": "#ff2d2d" } });
+    // zoomed out, a dot per vessel: thousands of rotated icons cost far more to place and draw
+    // (software GL), and cannot be told apart at that scale anyway
+    const colour: any = ["match", ["get", "cat"], ...Object.entries(CAT_COLOURS).flat(), CAT_COLOURS.other];
+    map.addLayer({ id: "mui-vessel-dots", type: "circle", source: "mui-vessels", maxzoom: DOTS_BELOW, filter, paint: { "circle-radius": 2.5, "circle-color": colour, "circle-opacity": ["case", ["get", "stale"], 0.45, 1] } });
     map.addLayer({
       id: "mui-vessels",
       type: "symbol",
       source: "mui-vessels",
+      minzoom: DOTS_BELOW,
       filter,
       layout: {
         "icon-image": ["step", ["zoom"], ["get", "icon"], 13.5, ["case", ["get", "hull"], "", ["get", "icon"]]],
-        "icon-size": ["interpolate", ["linear"], ["zoom"], 4, 0.35, 10, 0.55, 14, 0.7],
+        "icon-size": ["interpolate", ["linear"], ["zoom"], 4, 0.5, 10, 0.85, 14, 1],
         "icon-rotate": ["get", "rot"],
         "icon-rotation-alignment": "map",
         "icon-allow-overlap": true,
@@ -155,6 +161,7 @@ export class VesselLayer {
     const filter: any = only ? ["in", ["get", "mmsi"], ["literal", [...only]]] : ["boolean", true];
     this.map.setFilter("mui-vessels", filter);
     this.map.setFilter("mui-hulls", filter);
+    this.map.setFilter("mui-vessel-dots", filter);
     this.map.setFilter("mui-vessel-ring", ["all", filter, ["!=", ["get", "gc"], ""]]);
   }
 
@@ -174,10 +181,16 @@ export class VesselLayer {
   queue(items: Vessel[]): void {
     for (const v of items) {
       if (v.lat === null || v.lon === null) continue;
-      const old = this.vessels.get(v.mmsi);
-      const merged = old ? { ...old, ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined)) } : v;
-      this.vessels.set(v.mmsi, merged as Vessel);
-      this.pending.set(v.mmsi, merged as Vessel);
+      let merged = this.vessels.get(v.mmsi);
+      if (merged) {
+        const into = merged as unknown as Record<string, unknown>;
+        const from = v as unknown as Record<string, unknown>;
+        for (const k in from) if (from[k] !== null && from[k] !== undefined) into[k] = from[k];
+      } else {
+        merged = { ...v };
+        this.vessels.set(v.mmsi, merged);
+      }
+      this.pending.set(v.mmsi, merged);
     }
     if (!this.past) this.schedule();
   }

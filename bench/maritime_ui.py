@@ -168,7 +168,9 @@ def main() -> None:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        page = browser.new_context(viewport={"width": 1600, "height": 1000}, service_workers="block").new_page()
+        page = browser.new_context(
+            viewport={"width": 1600, "height": 1000}, service_workers="block"
+        ).new_page()
         page.goto(base + "/login")
         page.wait_for_selector("body[data-ready='login']")
         page.fill("input[name=username]", "bench")
@@ -180,7 +182,9 @@ def main() -> None:
         page.wait_for_selector("body[data-ready='maritime']", timeout=180000)
         load_s = time.perf_counter() - t0
         page.wait_for_selector(".live-dot.up", timeout=30000)
-        drawn = page.evaluate("() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels', 'mui-vessel-dots']}).length")
+        drawn = page.evaluate(
+            "() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels', 'mui-vessel-dots']}).length"
+        )
         threading.Thread(target=feeder, daemon=True).start()
         time.sleep(2)
         idle = page.evaluate(MEASURE, [args.seconds, False])
@@ -188,7 +192,9 @@ def main() -> None:
         stop.set()
         time.sleep(1.2)
         cost = [page.evaluate(FLUSH_COST) for _ in range(5)]
-        drawn_end = page.evaluate("() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels', 'mui-vessel-dots']}).length")
+        drawn_end = page.evaluate(
+            "() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels', 'mui-vessel-dots']}).length"
+        )
         renderer = page.evaluate("""() => { const gl = document.createElement('canvas').getContext('webgl2');
             const ext = gl && gl.getExtension('WEBGL_debug_renderer_info');
             return ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : (gl ? gl.getParameter(gl.RENDERER) : 'none'); }""")

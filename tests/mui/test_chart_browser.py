@@ -88,6 +88,48 @@ def test_live_picture_and_vessel_panel(chart_page: Any, harbour: Harbour) -> Non
     p.page.wait_for_function(
         "() => __muiMap.querySourceFeatures('mui-tracks').length > 0", timeout=10000
     )
+    # zoomed in, the vessel is drawn to scale: 172 m from bow to stern, 27 m beam
+    p.eval(
+        "() => __muiMap.jumpTo({center: __mui.vessels.vessels.get(574001001) && [__mui.vessels.vessels.get(574001001).lon, __mui.vessels.vessels.get(574001001).lat], zoom: 16})"
+    )
+    p.page.wait_for_function(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-hulls']}).some(f => f.properties.mmsi === 574001001)",
+        timeout=10000,
+    )
+    ring = p.eval(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-hulls']}).find(f => f.properties.mmsi === 574001001).geometry.coordinates[0]"
+    )
+    bow, stern = ring[0], [(ring[2][0] + ring[3][0]) / 2, (ring[2][1] + ring[3][1]) / 2]
+    length = GEOD.inv(bow[0], bow[1], stern[0], stern[1])[2]
+    beam = GEOD.inv(ring[2][0], ring[2][1], ring[3][0], ring[3][1])[2]
+    assert abs(length - 172) < 4 and abs(beam - 27) < 2, (length, beam)
+    p.page.screenshot(path=str(ARTIFACTS / f"mui-to-scale-{p.backend}.png"))
+    p.eval("() => __muiMap.jumpTo({center: [106.93, 20.75], zoom: 11})")
+    # a live AtoN report: alarm colour and a line from the charted to the reported position
+    harbour.hub.publish(
+        "ais.aton",
+        {
+            "mmsi": 995741001,
+            "name": "",
+            "status": "alarm",
+            "conditions": ["off_position"],
+            "lat": 20.7000,
+            "lon": 107.0010,
+            "last_seen": harbour.now,
+        },
+    )
+    p.page.wait_for_function(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-aton-lines']}).some(f => f.properties.mmsi === 995741001)",
+        timeout=10000,
+    )
+    aton = p.eval(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-atons']}).find(f => f.properties.mmsi === 995741001).properties"
+    )
+    assert (
+        aton["status"] == "alarm"
+        and aton["colour"] == "#e01b1b"
+        and aton["name"] == "Phao số 0 Lạch Huyện"
+    )
     # a live report moves the vessel (batched per animation frame)
     harbour.hub.publish(
         "ais.vessel",
@@ -175,10 +217,14 @@ def test_drawn_zone_survives_reload(chart_page: Any, harbour: Harbour) -> None:
         "() => __muiMap.queryRenderedFeatures({layers: ['mui-zone-lines']}).some(f => f.properties.name === 'Vùng thử nghiệm trình duyệt')",
         timeout=20000,
     )
-    # and it opens in the property form when clicked
-    cx = sum(x for x, _ in corners) / 4
-    cy = sum(y for _, y in corners) / 4
-    p.page.mouse.click(box["x"] + cx, box["y"] + cy)
+    # and it opens in the property form when clicked (where no vessel or mark lies on top)
+    spot = p.eval(
+        """() => { for (let x = 330; x < 590; x += 20) for (let y = 280; y < 500; y += 20) {
+            const f = __muiMap.queryRenderedFeatures([x, y]);
+            if (f.length && f[0].layer.id === 'mui-zones') return [x, y]; } return null; }"""
+    )
+    assert spot, "no free spot inside the zone"
+    p.page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
     p.page.wait_for_selector(f"form[data-zone-form='{saved[0]['id']}']", timeout=10000)
     assert p.page.input_value("input[name=zone-name]") == "Vùng thử nghiệm trình duyệt"
     assert not p.errors, p.errors
@@ -226,6 +272,37 @@ def test_time_slider_shows_past_position(chart_page: Any, harbour: Harbour) -> N
     p.page.click("[data-action=live]")
     p.page.wait_for_function(
         f"() => __muiMap.queryRenderedFeatures({{layers: ['mui-vessels']}}).some(f => f.properties.mmsi === {SLIDER_MMSI} && Math.abs(f.geometry.coordinates[0] - {P3[1]}) < 1e-3)",
+        timeout=10000,
+    )
+    assert not p.errors, p.errors
+
+
+def test_playback_of_a_vessel_track(chart_page: Any, harbour: Harbour) -> None:
+    p = chart_page("operator")
+    p.open("?lon=106.95&lat=20.765&z=10")
+    p.page.fill("[data-playback=mmsi]", str(SLIDER_MMSI))
+    p.page.click("[data-action=play]")
+    p.page.wait_for_function(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-tracks']})"
+        f".some(f => f.properties.mmsi === {SLIDER_MMSI})",
+        timeout=10000,
+    )
+    p.page.wait_for_function(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-playback']}).length === 1",
+        timeout=20000,
+    )
+    shown = int(p.page.get_attribute("[data-time]", "data-time"))
+    where = p.eval(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-playback']})[0].geometry.coordinates"
+    )
+    # the marker is on the track between its stored points
+    assert shown >= harbour.t1
+    lons = sorted([P1[1], P2[1], P3[1]])
+    assert lons[0] - 1e-3 <= where[0] <= lons[-1] + 1e-3, where
+    p.page.click("[data-action=play]")  # pause
+    p.page.click("[data-action=live]")
+    p.page.wait_for_function(
+        "() => __muiMap.queryRenderedFeatures({layers: ['mui-tracks', 'mui-playback']}).length === 0",
         timeout=10000,
     )
     assert not p.errors, p.errors

@@ -66,7 +66,9 @@ export class AtonLayer {
 
   update(event: Aton): void {
     const old = this.atons.get(event.mmsi) || ({ mmsi: event.mmsi } as Aton);
-    const merged: Aton = { ...old, ...event };
+    const merged: Aton = { ...old };
+    for (const [k, v] of Object.entries(event)) if (v !== null && v !== undefined && v !== "") merged[k] = v;
+    if (event.conditions) merged.conditions = event.conditions;
     if (event.lat !== undefined && event.lat !== null) {
       // live messages carry the reported position as lat/lon; the registry's lat/lon is the chart
       merged.last_lat = event.lat;

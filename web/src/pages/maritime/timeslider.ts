@@ -51,6 +51,7 @@ export function timeSlider(vessels: VesselLayer, tracks: TrackLayer, groups: () 
   function goLive(): void {
     stop();
     end = Math.floor(Date.now() / 1000);
+    span = Number(spanSel.value);
     range.value = "1000";
     delete range.dataset.mode;
     label.textContent = t("m_live_mode");
@@ -75,8 +76,16 @@ export function timeSlider(vessels: VesselLayer, tracks: TrackLayer, groups: () 
       toast(t("m_playback_of"), "error");
       return;
     }
-    end = Math.floor(Date.now() / 1000);
-    await tracks.load({ mmsi, group }, end - span, end);
+    const now = Math.floor(Date.now() / 1000);
+    await tracks.load({ mmsi, group }, now - span, now);
+    // play over the time the tracks cover, not the whole window
+    const times = [...tracks.byVessel.values()].flatMap((pts) => [pts[0].ts, pts[pts.length - 1].ts]);
+    if (!times.length) {
+      toast(t("no_data"), "error");
+      return;
+    }
+    end = Math.max(...times);
+    span = Math.max(600, end - Math.min(...times));
     range.value = "0";
     play.textContent = t("m_pause");
     const started = performance.now();

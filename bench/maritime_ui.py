@@ -12,7 +12,7 @@ vessel moves every second. Measured in the page:
 * update cost: time from a batch arriving on the web socket to the source updated, and the
   vessels the chart actually draws (queryRenderedFeatures).
 
-    .venv/bin/python bench/maritime_ui.py [--vessels 20000] [--seconds 20] [--no-pan]
+    .venv/bin/python bench/maritime_ui.py [--vessels 20000] [--seconds 20] [--no-pan] [--zoom 7.6]
 """
 
 from __future__ import annotations
@@ -125,6 +125,7 @@ def main() -> None:
     ap.add_argument("--vessels", type=int, default=20000)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--no-pan", action="store_true")
+    ap.add_argument("--zoom", type=float, default=7.6, help="7.6: all in view (dots below 8)")
     args = ap.parse_args()
 
     import uvicorn
@@ -178,7 +179,7 @@ def main() -> None:
         page.click("button[type=submit]")
         page.wait_for_selector("body[data-ready='home']")
         t0 = time.perf_counter()
-        page.goto(base + "/maritime?lon=107.3&lat=20.5&z=7.6")
+        page.goto(f"{base}/maritime?lon=107.3&lat=20.5&z={args.zoom}")
         page.wait_for_selector("body[data-ready='maritime']", timeout=180000)
         load_s = time.perf_counter() - t0
         page.wait_for_selector(".live-dot.up", timeout=30000)
@@ -200,6 +201,7 @@ def main() -> None:
             return ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : (gl ? gl.getParameter(gl.RENDERER) : 'none'); }""")
         browser.close()
     srv.should_exit = True
+    print(f"zoom {args.zoom}: {'dots' if args.zoom < 8 else 'ship icons rotated by heading'}")
     print(f"vessels: {args.vessels}, drawn on screen: {drawn} at start, {drawn_end} at end")
     print(f"renderer: {renderer}")
     print(f"page load to ready (all vessels, chart, panels): {load_s:.1f} s")

@@ -119,6 +119,8 @@ def test_aton_panel_tree_and_voltage_chart(chart_page: Any) -> None:
         for m in (995741001, 995741002, 995741003, 995741004, 995741005, 995741006)
     }
     assert "ok" in statuses and statuses & {"alarm", "lost"}
+    light = p.page.inner_text("[data-aton-item='995741004']")
+    assert "Đèn" in light and "V" in light, light
     p.page.click("[data-aton-item='995741002'] button")
     p.page.wait_for_selector("[data-aton='995741002'] [data-field=voltage]")
     p.page.wait_for_selector("[data-aton='995741002'] .mui-volt canvas", timeout=10000)

@@ -6,10 +6,10 @@ import { fmtNum } from "../../format";
 import { t } from "../../i18n";
 import { STATUS_COLOURS } from "./atons";
 
-const LIGHT = ["-", "on", "off", "fail"];
-const RACON = ["-", "n/m", "ok", "error"];
-
-export async function atonTree(open: (mmsi: number) => void): Promise<HTMLElement> {
+/** ``lookups`` is /maritime/lookups (light and RACON status names in the user's language). */
+export async function atonTree(open: (mmsi: number) => void, lookups: any): Promise<HTMLElement> {
+  const light = (c: number | null) => (c === null || c === undefined ? "-" : lookups.light_status?.[c] ?? String(c));
+  const racon = (c: number | null) => (c === null || c === undefined ? "-" : lookups.racon_status?.[c] ?? String(c));
   const data = await api("/maritime/atons/tree");
   const areas = (data.areas as any[]).map((area) =>
     h("details", { open: true, class: "mui-tree" },
@@ -21,7 +21,7 @@ export async function atonTree(open: (mmsi: number) => void): Promise<HTMLElemen
             h("li", { "data-aton-item": a.mmsi, "data-status": a.status },
               h("span", { class: "dot", style: `background:${STATUS_COLOURS[a.status] || "#aaa"}` }), " ",
               h("button", { type: "button", class: "link-btn", onclick: (e: Event) => { e.preventDefault(); open(a.mmsi); } }, a.name || String(a.mmsi)),
-              h("span", { class: "small muted" }, ` ${fmtNum(a.voltage, 1)} V · ${t("m_light")}: ${LIGHT[a.light ?? 0] ?? a.light} · ${t("m_racon")}: ${RACON[a.racon ?? 0] ?? a.racon}`),
+              h("span", { class: "small muted" }, ` ${fmtNum(a.voltage, 1)} V · ${t("m_light")}: ${light(a.light)} · ${t("m_racon")}: ${racon(a.racon)}`),
               (a.conditions || []).length ? h("div", { class: "small", style: "color:#e01b1b" }, (a.conditions as string[]).map((c) => t(`m_${c}`)).join(", ")) : null)))))));
   return h("div", { "data-panel": "atons" }, h("h3", null, t("m_aton_panel")), h("div", { class: "mui-row" }, h("a", { class: "button", href: "/api/v1/maritime/atons?format=xlsx", download: "" }, "Excel"), h("a", { class: "button", href: "/api/v1/maritime/atons?format=csv", download: "" }, "CSV")), ...areas);
 }

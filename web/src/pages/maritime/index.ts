@@ -5,7 +5,7 @@ import "./strings";
 import "./maritime.css";
 import { api } from "../../api";
 import { h, toast } from "../../dom";
-import { t } from "../../i18n";
+import { lang, t } from "../../i18n";
 import { subscribe } from "../../live";
 import { ready, session } from "../../state";
 import { maplibregl } from "../../components/basemap";
@@ -45,7 +45,7 @@ function initialView(query: URLSearchParams, bounds: [number, number, number, nu
 export default async function maritimePage(root: HTMLElement, _p: Record<string, string>, query: URLSearchParams): Promise<() => void> {
   const canEdit = ["admin", "operator"].includes(session.me?.role || "");
   const settings: ChartSettings = loadSettings();
-  const [display, cells, lookups] = await Promise.all([api<Display>("/enc/display"), cellsInfo(), api("/maritime/lookups")]);
+  const [display, cells, lookups] = await Promise.all([api<Display>("/enc/display"), cellsInfo(), api("/maritime/lookups", { query: { lang: lang() } })]);
   const container = h("div", { class: "mui-map", id: "mui-map" });
   const side = h("aside", { class: "mui-side", "aria-live": "polite" }, h("p", { class: "muted" }, t("m_no_selection")));
   const measureBox = h("div", { class: "mui-measure", hidden: true });
@@ -150,7 +150,7 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
   if (canEdit) tb("marker", t("m_add_marker"), () => setTool(tool === "marker" ? "none" : "marker"));
   tb("search", t("m_search"), () => showSide(searchPanel(groups.items, Object.keys(lookups.ship_categories || {}), (only) => vessels.setOnly(only), openVessel)));
   tb("groups", t("m_groups"), () => showSide(groups.panel(canEdit, openVessel)));
-  tb("atons", t("m_aton_panel"), async () => showSide(await atonTree(openAton)));
+  tb("atons", t("m_aton_panel"), async () => showSide(await atonTree(openAton, lookups)));
   tb("exports", t("m_exports"), () => showSide(exportsPanel([...zones.zones.values()], groups.items)));
   tb("png", t("m_png"), () => savePng(map));
   const sound = h("label", { class: "inline small" }, h("input", { type: "checkbox", checked: soundOn(), onchange: (e: Event) => setSound((e.target as HTMLInputElement).checked) }), " ", t("m_sound"));

@@ -227,6 +227,25 @@ def test_drawn_zone_survives_reload(chart_page: Any, harbour: Harbour) -> None:
     p.page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
     p.page.wait_for_selector(f"form[data-zone-form='{saved[0]['id']}']", timeout=10000)
     assert p.page.input_value("input[name=zone-name]") == "Vùng thử nghiệm trình duyệt"
+    # edit the shape: drag the first corner 60 px right and save
+    p.page.click(f"form[data-zone-form='{saved[0]['id']}'] button:has-text('Sửa hình dạng')")
+    x0, y0 = corners[0]
+    p.page.mouse.move(box["x"] + x0, box["y"] + y0)
+    p.page.mouse.down()
+    p.page.mouse.move(box["x"] + x0 + 30, box["y"] + y0, steps=3)
+    p.page.mouse.move(box["x"] + x0 + 60, box["y"] + y0, steps=3)
+    p.page.mouse.up()
+    moved = p.eval("(xy) => __muiMap.unproject(xy).toArray()", [x0 + 60, y0])
+    p.page.click("[data-action=finish-shape]")
+    p.page.wait_for_function(
+        "(lon) => [...__mui.zones.zones.values()].some(z => Math.abs(z.geometry.coordinates[0][0][0] - lon) < 1e-6)",
+        arg=moved[0],
+        timeout=10000,
+    )
+    with harbour.store.engine.connect() as conn:
+        ring = manage.zone_row(conn, saved[0]["id"])["geometry"]["coordinates"][0]
+    assert abs(ring[0][0] - moved[0]) < 1e-6 and abs(ring[0][1] - moved[1]) < 1e-6
+    assert len(ring) == 5
     assert not p.errors, p.errors
 
 
@@ -262,6 +281,15 @@ def test_time_slider_shows_past_position(chart_page: Any, harbour: Harbour) -> N
     assert harbour.t1 <= shown < harbour.t2
     at1 = _slider_vessel(p)
     assert at1 and abs(at1[0] - P1[1]) < 1e-3 and abs(at1[1] - P1[0]) < 1e-3, at1
+    # clicked while looking back, the panel shows the vessel as it was then
+    xy = p.eval("(c) => __muiMap.project(c)", at1)
+    box = _canvas_box(p)
+    p.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    p.page.wait_for_selector(f"[data-vessel='{SLIDER_MMSI}'] [data-state-at]", timeout=10000)
+    first_lat = p.page.locator(
+        f"[data-vessel='{SLIDER_MMSI}'] [data-field=lat] td"
+    ).first.inner_text()
+    assert first_lat == f"{P1[0]:.6f}"
     shown = _slide_to(p, harbour.t2 + 300)
     assert harbour.t2 <= shown < harbour.now - 60
     at2 = _slider_vessel(p)

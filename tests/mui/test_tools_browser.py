@@ -62,6 +62,19 @@ def test_group_create_add_member_ring(chart_page: Any, harbour: Harbour) -> None
 
     with harbour.store.engine.connect() as conn:
         assert manage.group_row(conn, int(gid))["members"] == [574001002]
+    # from a vessel's panel
+    p.page.click("[data-tool=search]")
+    p.page.fill("[data-panel=search] input[name=q]", "574001003")
+    p.page.click("[data-panel=search] button[type=submit]")
+    p.page.click("[data-panel=search] [data-mmsi='574001003']")
+    p.page.select_option("[data-vessel='574001003'] select[name=to-group]", gid)
+    p.page.click("[data-vessel='574001003'] [data-action=add-to-group]")
+    p.page.wait_for_function(
+        "() => __muiMap.querySourceFeatures('mui-vessels').some(f => f.properties.mmsi === 574001003 && f.properties.gc === '#ff00aa')",
+        timeout=10000,
+    )
+    with harbour.store.engine.connect() as conn:
+        assert manage.group_row(conn, int(gid))["members"] == [574001002, 574001003]
     assert not p.errors, p.errors
 
 

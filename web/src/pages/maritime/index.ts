@@ -128,7 +128,18 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
   };
   const openVessel = async (mmsi: number) => {
     vessels.select(mmsi);
-    showSide(await vesselPanel(mmsi, tracks));
+    const at = document.querySelector<HTMLElement>("[data-time]")?.dataset.time;
+    const panel = await vesselPanel(mmsi, tracks, vessels.past && at ? Number(at) : null);
+    if (canEdit && groups.items.length) {
+      const pick = h("select", { name: "to-group" }, groups.items.map((g) => h("option", { value: String(g.id) }, g.name)));
+      const add = async () => {
+        await api(`/maritime/groups/${pick.value}/members`, { method: "POST", body: { mmsi: [mmsi] } });
+        await groups.load();
+        toast(t("m_saved"));
+      };
+      panel.querySelector("table")?.before(h("div", { class: "mui-row" }, pick, h("button", { type: "button", "data-action": "add-to-group", onclick: () => add().catch((e) => toast(e.message, "error")) }, t("m_add_to_group"))));
+    }
+    showSide(panel);
     const v = vessels.current().get(mmsi);
     if (v && v.lon !== null && v.lat !== null && !map.getBounds().contains([v.lon, v.lat])) map.easeTo({ center: [v.lon, v.lat] });
   };

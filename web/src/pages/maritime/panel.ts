@@ -21,6 +21,12 @@ function value(key: string, v: unknown): string {
   return String(v);
 }
 
+/** The state at a past moment nests its fix under ``position``; show it as plain fields. */
+function flatten(state: Record<string, any>): Record<string, unknown> {
+  const { position, at: _at, static_source: _src, ...rest } = state;
+  return { ...rest, ...(position || {}) };
+}
+
 export function fieldTable(obj: Record<string, unknown>): HTMLElement {
   const rows = Object.entries(obj)
     .filter(([k]) => !SKIP.has(k))
@@ -28,8 +34,12 @@ export function fieldTable(obj: Record<string, unknown>): HTMLElement {
   return h("table", { class: "grid mui-fields" }, h("tbody", null, rows));
 }
 
-export async function vesselPanel(mmsi: number, tracks: TrackLayer): Promise<HTMLElement> {
-  const v = await api(`/maritime/vessels/${mmsi}`);
+/** ``at``: the time slider's moment, when looking back (the vessel as it was then comes first). */
+export async function vesselPanel(mmsi: number, tracks: TrackLayer, at: number | null = null): Promise<HTMLElement> {
+  const [v, then] = await Promise.all([
+    api(`/maritime/vessels/${mmsi}`),
+    at === null ? null : api(`/maritime/vessels/${mmsi}/state`, { query: { at } }).catch(() => null),
+  ]);
   const history = h("div", { class: "mui-history" });
   const showTrack = async () => {
     const now = Math.floor(Date.now() / 1000);
@@ -45,6 +55,7 @@ export async function vesselPanel(mmsi: number, tracks: TrackLayer): Promise<HTM
   const title = v.name || String(mmsi);
   return h("div", { class: "mui-detail", "data-vessel": mmsi },
     h("h3", null, title),
+    then ? [h("h4", { "data-state-at": at }, `${t("m_picture_at")} ${fmtTime(at, 420, true)}`), fieldTable(flatten(then)), h("h4", null, t("m_live_mode"))] : null,
     fieldTable(v),
     h("h4", null, t("m_history")),
     h("div", { class: "mui-row" },

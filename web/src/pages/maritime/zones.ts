@@ -84,12 +84,14 @@ export class ZoneLayer {
         toast((err as Error).message, "error");
       }
     };
-    const editShape = () => {
+    const editShape = (e: Event) => {
       const ring: Pt[] = geometry.type === "Polygon" ? geometry.coordinates[0].slice(0, -1) : geometry.coordinates[0][0].slice(0, -1);
       sketch.start("polygon", () => {}, (pts) => {
         if (pts.length >= 3) geometry = { type: "Polygon", coordinates: [[...pts, pts[0]]] };
         save();
       }, ring);
+      // drag the corners (clicks add corners), then save the new shape
+      (e.target as HTMLElement).replaceWith(h("button", { type: "button", class: "primary", "data-action": "finish-shape", onclick: () => sketch.finish() }, t("m_finish")));
     };
     const remove = async () => {
       if (!zone.id || !confirm(`${t("m_delete")} ${zone.name}?`)) return;

@@ -84,6 +84,7 @@ def test_live_picture_and_vessel_panel(chart_page: Any, harbour: Harbour) -> Non
     p.page.wait_for_selector("[data-vessel='574001001'] [data-field=callsign]", timeout=10000)
     assert "XVTC8" in p.page.locator("[data-vessel='574001001'] [data-field=callsign]").inner_text()
     assert p.page.locator("[data-vessel='574001001'] [data-field=ship_type_text]").count() == 1
+    p.page.screenshot(path=str(ARTIFACTS / f"mui-vessel-panel-{p.backend}.png"))
     p.page.click("[data-action=track]")
     p.page.wait_for_function(
         "() => __muiMap.querySourceFeatures('mui-tracks').length > 0", timeout=10000

@@ -12,6 +12,7 @@ import pytest
 from tests.mui.conftest import Harbour
 
 pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HAI_PHONG = "?lon=106.93&lat=20.75&z=11"
 
 
@@ -137,6 +138,8 @@ def test_aton_panel_tree_and_voltage_chart(chart_page: Any) -> None:
     p.page.click("[data-aton-item='995741002'] button")
     p.page.wait_for_selector("[data-aton='995741002'] [data-field=voltage]")
     p.page.wait_for_selector("[data-aton='995741002'] .mui-volt canvas", timeout=10000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.page.screenshot(path=str(ARTIFACTS / f"mui-aton-panel-{p.backend}.png"))
     assert not p.errors, p.errors
 
 

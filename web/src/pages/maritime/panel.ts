@@ -11,8 +11,16 @@ import type { TrackLayer } from "./tracks";
 const TIMES = new Set(["position_ts", "static_ts", "first_seen", "last_seen", "ts"]);
 const SKIP = new Set(["config"]);
 
+/** A translated word when the page has one (m_status_alarm, m_low_voltage …), else the text. */
+function word(prefix: string, v: unknown): string {
+  const key = `${prefix}${v}`;
+  return t(key) !== key ? t(key) : String(v);
+}
+
 function value(key: string, v: unknown): string {
   if (v === null || v === undefined || v === "") return "-";
+  if (key === "status") return word("m_status_", v);
+  if (key === "conditions" && Array.isArray(v)) return v.map((c) => word("m_", c)).join(", ") || "-";
   if (TIMES.has(key) && typeof v === "number") return fmtTime(v, 420, true);
   if (typeof v === "boolean") return v ? "✓" : "✗";
   if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? x.name ?? x.id ?? JSON.stringify(x) : String(x))).join(", ") || "-";
@@ -27,10 +35,10 @@ function flatten(state: Record<string, any>): Record<string, unknown> {
   return { ...rest, ...(position || {}) };
 }
 
-export function fieldTable(obj: Record<string, unknown>): HTMLElement {
+export function fieldTable(obj: Record<string, unknown>, labels: Record<string, string> = {}): HTMLElement {
   const rows = Object.entries(obj)
     .filter(([k]) => !SKIP.has(k))
-    .map(([k, v]) => h("tr", { "data-field": k }, h("th", null, t(`f_${k}`) !== `f_${k}` ? t(`f_${k}`) : k), h("td", null, value(k, v))));
+    .map(([k, v]) => h("tr", { "data-field": k }, h("th", null, labels[k] || word("f_", k)), h("td", null, value(k, v))));
   return h("table", { class: "grid mui-fields" }, h("tbody", null, rows));
 }
 
@@ -70,7 +78,7 @@ export async function atonPanel(mmsi: number): Promise<HTMLElement> {
   const chartBox = h("div", { class: "mui-volt" });
   const box = h("div", { class: "mui-detail", "data-aton": mmsi },
     h("h3", null, h("span", { class: "dot", style: `background:${STATUS_COLOURS[a.status] || "#aaa"}` }), " ", a.name || String(mmsi)),
-    fieldTable(a),
+    fieldTable(a, { name: t("m_name") }),
     h("h4", null, t("m_voltage")),
     chartBox,
     h("a", { class: "button", href: `/api/v1/maritime/atons/${mmsi}/history?format=csv`, download: "" }, `${t("m_history")} CSV`));

@@ -168,4 +168,9 @@ addStrings({
   f_color: ["Màu", "Colour"],
   f_active: ["Hoạt động", "Active"],
   f_created_by: ["Người tạo", "Created by"],
+  f_registered: ["Đã đăng ký", "Registered"],
+  f_enc_id: ["Mã trên hải đồ", "Chart feature id"],
+  f_created_at: ["Tạo lúc", "Created at"],
+  f_updated_at: ["Cập nhật lúc", "Updated at"],
+  f_ts: ["Thời điểm", "Time"],
 });

@@ -53,6 +53,25 @@ def test_chart_renders_imported_cell_day_and_night(chart_page: Any, imported_lib
     assert p.eval("() => !!__muiMap.getLayer('mui-vessels') && !!__muiMap.getLayer('mui-atons')")
     night = map_el.screenshot(path=str(ARTIFACTS / f"mui-chart-night-{p.backend}.png"))
     assert _mean_luminance(night) < _mean_luminance(day) - 40
+    # DUSK, and the display category: Base shows fewer chart features than All
+    p.page.click("[data-scheme=DUSK]")
+    p.page.wait_for_selector("#mui-map[data-rendered=DUSK]", timeout=30000)
+    dusk = map_el.screenshot(path=str(ARTIFACTS / f"mui-chart-dusk-{p.backend}.png"))
+    assert _mean_luminance(night) < _mean_luminance(dusk) < _mean_luminance(day)
+    counts = {}
+    for category in ("all", "base"):
+        p.page.select_option("[data-setting=category]", category)
+        p.page.wait_for_function(
+            "(c) => __muiMap.getStyle().layers.some(l => l.metadata && l.metadata['giamsat:category'] === 'all' && (l.layout || {}).visibility === (c === 'all' ? 'visible' : 'none'))",
+            arg=category,
+            timeout=20000,
+        )
+        p.page.wait_for_selector("#mui-map[data-rendered=DUSK]", timeout=30000)
+        p.page.wait_for_timeout(500)
+        counts[category] = p.eval(
+            "() => __muiMap.queryRenderedFeatures().filter(f => f.source === 'enc').length"
+        )
+    assert counts["base"] < counts["all"], counts
     # a layer group switched off hides its layers
     p.page.uncheck("[data-group=soundings]")
     p.page.wait_for_function(
@@ -369,4 +388,43 @@ def test_aton_alarm_pops_up_and_is_acknowledged(chart_page: Any, harbour: Harbou
             select(alerts_table.c.state).where(alerts_table.c.id == alert_id)
         ).scalar()
     assert state == "acknowledged"
+    assert not p.errors, p.errors
+
+
+def test_geodesy_against_pyproj(chart_page: Any) -> None:
+    """The page's own WGS84 inverse (Vincenty) and polygon area against pyproj, on random
+    pairs from metres to 15,000 km and on polygons from a harbour to a sea."""
+    import random
+
+    p = chart_page("ministry")
+    p.open(HAI_PHONG)
+    rnd = random.Random(11)
+    pairs = []
+    for scale in (0.001, 0.1, 1, 10, 60):
+        for _ in range(40):
+            lat1, lon1 = rnd.uniform(-70, 70), rnd.uniform(-180, 180)
+            pairs.append(
+                [
+                    lat1,
+                    lon1,
+                    max(-89, min(89, lat1 + rnd.uniform(-scale, scale))),
+                    lon1 + rnd.uniform(-scale, scale),
+                ]
+            )
+    got = p.eval("(pairs) => pairs.map(([a, b, c, d]) => __mui.geodesy.inverse(a, b, c, d))", pairs)
+    for (lat1, lon1, lat2, lon2), g in zip(pairs, got, strict=True):
+        az1, _, m = GEOD.inv(lon1, lat1, lon2, lat2)
+        assert g["converged"]
+        assert abs(g["m"] - m) <= max(1e-3, 1e-9 * m), (lat1, lon1, lat2, lon2, g, m)
+        if m > 1:  # the bearing: less than a millimetre sideways at the far end
+            daz = abs(((g["az1"] - az1 + 540) % 360) - 180)
+            assert daz * 3.141592653589793 / 180 * m < 1e-3, (g, az1, m)
+    for size in (0.01, 0.2, 2.0):
+        ring = [
+            [106.9 + size * x, 20.5 + size * y]
+            for x, y in ((0, 0), (1, 0.1), (1.2, 1), (0.3, 1.4), (-0.2, 0.6))
+        ]
+        area = p.eval("(r) => __mui.geodesy.ringArea(r)", ring)
+        expected, _ = GEOD.polygon_area_perimeter([c[0] for c in ring], [c[1] for c in ring])
+        assert abs(area - abs(expected)) / abs(expected) < 1e-3, (size, area, expected)
     assert not p.errors, p.errors

@@ -17,6 +17,7 @@ import { atonPanel, vesselPanel, fieldTable } from "./panel";
 import { atonTree, exportsPanel } from "./atonpanel";
 import { Groups } from "./groups";
 import { MarkerLayer } from "./markers";
+import { inverse, ringArea } from "./geodesy";
 import { startMeasure } from "./measure";
 import { searchPanel } from "./search";
 import { Sketch } from "./sketch";
@@ -87,7 +88,7 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
   const overlays = [zones, tracks, atons, markers, vessels, sketch];
   const installAll = () => overlays.forEach((o) => o.install());
   installAll();
-  (window as any).__mui = { vessels, atons, zones, tracks, markers };
+  (window as any).__mui = { vessels, atons, zones, tracks, markers, geodesy: { inverse, ringArea } };
 
   async function restyle(): Promise<void> {
     const style = await composeStyle(settings, display);

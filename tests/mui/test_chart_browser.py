@@ -130,7 +130,7 @@ def test_live_picture_and_vessel_panel(chart_page: Any, harbour: Harbour) -> Non
         "ais.aton",
         {
             "mmsi": 995741001,
-            "name": "",
+            "name": "PHAO SO 0 LACH HUYEN",
             "status": "alarm",
             "conditions": ["off_position"],
             "lat": 20.7000,
@@ -388,6 +388,20 @@ def test_aton_alarm_pops_up_and_is_acknowledged(chart_page: Any, harbour: Harbou
             select(alerts_table.c.state).where(alerts_table.c.id == alert_id)
         ).scalar()
     assert state == "acknowledged"
+    # the same alert as a notification pop-up is not shown twice on the chart page; others are
+    from giamsat.core.store.schema import users
+
+    with harbour.store.engine.connect() as conn:
+        uid = conn.execute(select(users.c.id).where(users.c.username == "operator_user")).scalar()
+    for n, domain in ((9001, "maritime"), (9002, "environment")):
+        alert = {"domain": domain, "asset_id": "x", "asset_kind": "aton"}
+        harbour.hub.publish(
+            "notify.popup",
+            {"user_id": uid, "id": n, "alert_id": None, "severity": "warning", "title": f"t{n}",
+             "body": "b", "created_at": "2026-01-01T00:00:00Z", "payload": {"alert": alert}},
+        )  # fmt: skip
+    p.page.wait_for_selector("[data-popup='9002']", timeout=10000)
+    assert p.page.locator("[data-popup='9001']").count() == 0
     assert not p.errors, p.errors
 
 

@@ -69,6 +69,7 @@ export class AtonLayer {
     const merged: Aton = { ...old };
     for (const [k, v] of Object.entries(event)) if (v !== null && v !== undefined && v !== "") merged[k] = v;
     if (event.conditions) merged.conditions = event.conditions;
+    if (old.name) merged.name = old.name; // the registry's name, not the one on air (ASCII, 20 characters)
     if (event.lat !== undefined && event.lat !== null) {
       // live messages carry the reported position as lat/lon; the registry's lat/lon is the chart
       merged.last_lat = event.lat;

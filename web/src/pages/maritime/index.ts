@@ -9,7 +9,7 @@ import { lang, t } from "../../i18n";
 import { subscribe } from "../../live";
 import { ready, session } from "../../state";
 import { maplibregl } from "../../components/basemap";
-import { soundOn, setSound } from "../../components/popup";
+import { setPopupSkip, setSound, soundOn } from "../../components/popup";
 import { type ChartSettings, type Display, cellsInfo, composeStyle, loadSettings, settingsPanel } from "./chart";
 import { AtonLayer } from "./atons";
 import { AlertCards } from "./alerts";
@@ -207,6 +207,7 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
   // --- data and live updates ---------------------------------------------------------------
   const alerts = new AlertCards((kind, id) => (kind === "aton" ? openAton(Number(id)) : openVessel(Number(id))));
   document.body.append(alerts.el);
+  setPopupSkip((p) => p.payload?.alert?.domain === "maritime"); // the chart's own cards show them
   const slider = timeSlider(vessels, tracks, () => groups.items);
   root.append(slider);
   const loadVessels = async () => {
@@ -229,6 +230,7 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
     off();
     vessels.destroy();
     alerts.el.remove();
+    setPopupSkip(null);
     root.classList.remove("mui-root");
     delete (window as any).__muiMap;
     map.remove();

@@ -130,7 +130,7 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
   const openVessel = async (mmsi: number) => {
     vessels.select(mmsi);
     const at = document.querySelector<HTMLElement>("[data-time]")?.dataset.time;
-    const panel = await vesselPanel(mmsi, tracks, vessels.past && at ? Number(at) : null);
+    const panel = await vesselPanel(mmsi, tracks, vessels.past && at ? Number(at) : null, !vessels.past);
     if (canEdit && groups.items.length) {
       const pick = h("select", { name: "to-group" }, groups.items.map((g) => h("option", { value: String(g.id) }, g.name)));
       const add = async () => {
@@ -189,6 +189,12 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
       if (z) showSide(h("h3", null, z.name), zones.form(z, sketch, canEdit, () => showSide()), fieldTable({ kind: z.kind, speed_limit_kn: z.speed_limit_kn, alert_on: z.alert_on, active: z.active, created_by: z.created_by }));
     }
   });
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== "Escape") return;
+    setTool("none");
+    measureBox.hidden = true;
+  };
+  document.addEventListener("keydown", onKey);
   map.on("dblclick", (e) => {
     if (sketch.active) {
       e.preventDefault();
@@ -231,6 +237,7 @@ export default async function maritimePage(root: HTMLElement, _p: Record<string,
     vessels.destroy();
     alerts.el.remove();
     setPopupSkip(null);
+    document.removeEventListener("keydown", onKey);
     root.classList.remove("mui-root");
     delete (window as any).__muiMap;
     map.remove();

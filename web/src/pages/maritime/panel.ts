@@ -43,7 +43,7 @@ export function fieldTable(obj: Record<string, unknown>, labels: Record<string, 
 }
 
 /** ``at``: the time slider's moment, when looking back (the vessel as it was then comes first). */
-export async function vesselPanel(mmsi: number, tracks: TrackLayer, at: number | null = null): Promise<HTMLElement> {
+export async function vesselPanel(mmsi: number, tracks: TrackLayer, at: number | null = null, autoTrack = false): Promise<HTMLElement> {
   const [v, then] = await Promise.all([
     api(`/maritime/vessels/${mmsi}`),
     at === null ? null : api(`/maritime/vessels/${mmsi}/state`, { query: { at } }).catch(() => null),
@@ -61,6 +61,7 @@ export async function vesselPanel(mmsi: number, tracks: TrackLayer, at: number |
     );
   };
   const title = v.name || String(mmsi);
+  if (autoTrack) showTrack().catch(() => {}); // the recent history comes with the details
   return h("div", { class: "mui-detail", "data-vessel": mmsi },
     h("h3", null, title),
     then ? [h("h4", { "data-state-at": at }, `${t("m_picture_at")} ${fmtTime(at, 420, true)}`), fieldTable(flatten(then)), h("h4", null, t("m_live_mode"))] : null,

@@ -190,6 +190,7 @@ const STRINGS: Record<string, [string, string]> = {
   domain: ["Lĩnh vực", "Domain"],
   environment: ["Môi trường", "Environment"],
   maritime: ["Hàng hải", "Maritime"],
+  maritime_chart: ["Hải đồ giám sát", "Maritime chart"],
   scope: ["Phạm vi", "Scope"],
   scope_values: ["Mã (cách nhau bởi dấu phẩy)", "Codes (comma-separated)"],
   sc_province: ["Tỉnh", "Province"],
@@ -258,6 +259,11 @@ const STRINGS: Record<string, [string, string]> = {
   rule_aton_racon_error: ["Báo hiệu lỗi racon", "AtoN racon error"],
   rule_lost_signal: ["Mất tín hiệu AIS", "AIS signal lost"],
 };
+
+/** Pages with many words of their own (the maritime chart) register them here. */
+export function addStrings(extra: Record<string, [string, string]>): void {
+  Object.assign(STRINGS, extra);
+}
 
 let current: "vi" | "en" = (localStorage.getItem("lang") as "vi" | "en") || "vi";
 

@@ -25,6 +25,7 @@ const routes: [RegExp, () => Promise<{ default: Page }>, boolean][] = [
   [/^\/files$/, () => import("./pages/files"), false],
   [/^\/admin$/, () => import("./pages/admin"), false],
   [/^\/notifications$/, () => import("./pages/notifications"), false],
+  [/^\/maritime$/, () => import("./pages/maritime/index"), false],
 ];
 
 let cleanup: Cleanup;
@@ -61,6 +62,7 @@ function menu(me: Me): HTMLElement {
   } else {
     items.push(link("/", t("home")));
   }
+  if (["admin", "ministry", "operator"].includes(me.role)) items.push(link("/maritime", t("maritime_chart")));
   items.push(link("/notifications", t("notifications")));
   if (me.role === "admin") items.push(link("/admin", t("admin")));
   items.push(h("a", { href: "/public", target: "_blank", rel: "noopener" }, t("public_page") + " ↗"));

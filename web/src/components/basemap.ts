@@ -25,42 +25,60 @@ function loadBase() {
   return cache;
 }
 
-export async function createMap(container: HTMLElement, options: { center?: [number, number]; zoom?: number } = {}): Promise<maplibregl.Map> {
+export interface BaseColours {
+  sea: string;
+  land: string;
+  coast: string;
+  border: string;
+  text: string;
+}
+
+const DAY_COLOURS: BaseColours = { sea: "#cfe3f3", land: "#f4f1e8", coast: "#a9a48f", border: "#9a8f7a", text: "#33566e" };
+
+/** The base map's sources and layers (ids prefixed "base-" when `prefix` is set), so a page can
+ * put them under another style (the ENC chart) in the colours of that style. */
+export async function baseStyleParts(colours: BaseColours = DAY_COLOURS, prefix = ""): Promise<{ sources: Record<string, any>; layers: any[] }> {
   const base = await loadBase();
+  const id = (name: string) => prefix + name;
+  return {
+    sources: {
+      [id("land")]: { type: "geojson", data: base.land },
+      [id("borders")]: { type: "geojson", data: { type: "Feature", properties: {}, geometry: base.borders } },
+      [id("islands")]: {
+        type: "geojson",
+        data: {
+          type: "FeatureCollection",
+          features: [
+            { type: "Feature", properties: { label: t("hoang_sa") }, geometry: { type: "Point", coordinates: [112.0, 16.5] } },
+            { type: "Feature", properties: { label: t("truong_sa") }, geometry: { type: "Point", coordinates: [114.0, 10.0] } },
+          ],
+        },
+      },
+    },
+    layers: [
+      { id: id("sea"), type: "background", paint: { "background-color": colours.sea } },
+      { id: id("land"), type: "fill", source: id("land"), paint: { "fill-color": colours.land, "fill-outline-color": colours.coast } },
+      { id: id("borders"), type: "line", source: id("borders"), paint: { "line-color": colours.border, "line-width": 1, "line-dasharray": [3, 2] } },
+      {
+        id: id("islands"),
+        type: "symbol",
+        source: id("islands"),
+        layout: { "text-field": ["get", "label"], "text-font": ["sans-serif"], "text-size": 11 },
+        paint: { "text-color": colours.text, "text-halo-color": colours.sea, "text-halo-width": 1.5 },
+      },
+    ],
+  };
+}
+
+export async function createMap(container: HTMLElement, options: { center?: [number, number]; zoom?: number; preserveDrawingBuffer?: boolean } = {}): Promise<maplibregl.Map> {
+  const parts = await baseStyleParts();
   const map = new maplibregl.Map({
     container,
     center: options.center || [106.2, 16.0],
     zoom: options.zoom ?? 4.6,
     attributionControl: { compact: true, customAttribution: "Natural Earth" },
-    style: {
-      version: 8,
-      sources: {
-        land: { type: "geojson", data: base.land },
-        borders: { type: "geojson", data: { type: "Feature", properties: {}, geometry: base.borders } },
-        islands: {
-          type: "geojson",
-          data: {
-            type: "FeatureCollection",
-            features: [
-              { type: "Feature", properties: { label: t("hoang_sa") }, geometry: { type: "Point", coordinates: [112.0, 16.5] } },
-              { type: "Feature", properties: { label: t("truong_sa") }, geometry: { type: "Point", coordinates: [114.0, 10.0] } },
-            ],
-          },
-        },
-      },
-      layers: [
-        { id: "sea", type: "background", paint: { "background-color": "#cfe3f3" } },
-        { id: "land", type: "fill", source: "land", paint: { "fill-color": "#f4f1e8", "fill-outline-color": "#a9a48f" } },
-        { id: "borders", type: "line", source: "borders", paint: { "line-color": "#9a8f7a", "line-width": 1, "line-dasharray": [3, 2] } },
-        {
-          id: "islands",
-          type: "symbol",
-          source: "islands",
-          layout: { "text-field": ["get", "label"], "text-font": ["sans-serif"], "text-size": 11 },
-          paint: { "text-color": "#33566e", "text-halo-color": "#cfe3f3", "text-halo-width": 1.5 },
-        },
-      ],
-    },
+    canvasContextAttributes: options.preserveDrawingBuffer ? { preserveDrawingBuffer: true } : undefined,
+    style: { version: 8, sources: parts.sources, layers: parts.layers },
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");

@@ -16,7 +16,14 @@ export interface Popup {
   body: string;
   kind?: string;
   created_at: string;
-  payload?: { kind?: string; alert?: { asset_id?: string; asset_kind?: string; state?: string } };
+  payload?: { kind?: string; alert?: { asset_id?: string; asset_kind?: string; state?: string; domain?: string } };
+}
+
+let skip: ((p: Popup) => boolean) | null = null;
+
+/** A page with its own alert cards (the maritime chart) keeps those pop-ups from showing twice. */
+export function setPopupSkip(fn: ((p: Popup) => boolean) | null): void {
+  skip = fn;
 }
 
 declare global {
@@ -132,7 +139,7 @@ function card(p: Popup): HTMLElement {
 }
 
 export function showPopup(p: Popup, quiet = false): void {
-  if (shown.has(p.id)) return;
+  if (shown.has(p.id) || skip?.(p)) return;
   shown.add(p.id);
   if (!stack || !stack.isConnected) {
     stack = h("div", { class: "gs-popup-stack", "aria-label": t("notifications") });

@@ -16,7 +16,7 @@ function statusLink(key: string, n: number | null, component?: string): HTMLElem
 
 export default async function home(root: HTMLElement): Promise<() => void> {
   if (!isEnv()) {
-    root.append(h("h1", null, t("home")), h("p", null, t("maritime_only")));
+    root.append(h("h1", null, t("home")), h("p", null, t("maritime_only")), h("p", null, h("a", { href: "/maritime", class: "button" }, t("maritime_chart") + " →")));
     ready("home");
     return () => {};
   }

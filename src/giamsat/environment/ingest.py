@@ -189,6 +189,7 @@ class Ingestor:
         flagger: Flagger | None = None,
         on_stored: Callable[[list[FileResult]], None] | None = None,
         after_write: AfterWrite | None = None,
+        after_commit: Callable[[bool], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
@@ -198,8 +199,11 @@ class Ingestor:
             from giamsat.environment.pipeline import QualityPipeline  # QC, completeness, AQI
 
             pipeline = QualityPipeline(self.settings)
+            if flagger is None:
+                after_commit = after_commit or pipeline.committed
             flagger = flagger or pipeline.flag
             after_write = after_write or pipeline.after_write
+        self.after_commit = after_commit
         self.flagger = flagger
         self.after_write = after_write
         self.on_stored = on_stored
@@ -307,15 +311,22 @@ class Ingestor:
             return []
         now = int(time.time())
         pendings = [_Pending(r, FileResult(r.id, r.name, "received")) for r in records]
-        with self.store.write() as conn:
-            self.registry.refresh(conn)
-            for p in pendings:
-                self._prepare(conn, p, now)
-            self._classify(conn, pendings)
-            self._write(conn, [p for p in pendings if p.result.outcome == "received"], now)
-            for p in pendings:
-                self._decide(p)
-            self._record_outcomes(conn, pendings, now)
+        try:
+            with self.store.write() as conn:
+                self.registry.refresh(conn)
+                for p in pendings:
+                    self._prepare(conn, p, now)
+                self._classify(conn, pendings)
+                self._write(conn, [p for p in pendings if p.result.outcome == "received"], now)
+                for p in pendings:
+                    self._decide(p)
+                self._record_outcomes(conn, pendings, now)
+        except BaseException:
+            if self.after_commit is not None:
+                self.after_commit(False)
+            raise
+        if self.after_commit is not None:
+            self.after_commit(True)
         results = [p.result for p in pendings]
         self._quarantine(pendings)
         self._publish(pendings)

@@ -147,6 +147,19 @@ def _usable(status: int, flag: int, finite: bool) -> bool:
 
 
 @dataclass
+class Window:
+    """One series as :meth:`QualityControl.evaluate` judged it (for the online QC state)."""
+
+    channel: Channel
+    outcome: Any
+    flag: np.ndarray  # after manual flags
+    tests: np.ndarray
+    judged: np.ndarray  # points whose flags the evaluation decides
+    before_cut: bool  # stored values exist before the loaded window
+    after_cut: bool  # … and after it
+
+
+@dataclass
 class Evaluation:
     """Outcome of a window: new flags of the batch rows and updates of stored points."""
 
@@ -243,9 +256,11 @@ class QualityControl:
         station: StationMeta,
         focus: dict[int, tuple[int, int]],
         batch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+        windows: dict[int, Window] | None = None,
     ) -> Evaluation:
         """Evaluate a station around ``focus`` (series → [lo, hi]) with ``batch`` rows merged in
-        (series → ts, value, status; not stored yet, or just stored)."""
+        (series → ts, value, status; not stored yet, or just stored). ``windows`` receives each
+        evaluated window (to seed the online QC state)."""
         batch = batch or {}
         by_parameter = self.meta.station_series(conn, station.id)
         metas = self.meta.series(conn, set(by_parameter.values()) | set(focus))
@@ -323,6 +338,17 @@ class QualityControl:
                 new_tests[hit] |= T.MANUAL
             idx = np.flatnonzero(target)
             result.points += len(idx)
+            if windows is not None:
+                k = self._context(station, metas[ch.series_id])
+                windows[ch.series_id] = Window(
+                    ch,
+                    out,
+                    new_flag,
+                    new_tests,
+                    target,
+                    int((part == -1).sum()) >= 2 * k,
+                    int((part == 1).sum()) >= k + 1,
+                )
             stored_idx = idx[~is_batch[idx]]
             stored_tests = (
                 self._stored_tests(

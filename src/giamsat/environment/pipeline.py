@@ -21,10 +21,10 @@ from sqlalchemy.engine import Connection
 from giamsat.config import Settings
 from giamsat.core import alerts
 from giamsat.environment import completeness
-from giamsat.environment.aqi import AQI_PARAMETERS, refresh_station
 from giamsat.environment import qc_tests as T
+from giamsat.environment.aqi import AQI_PARAMETERS, refresh_station
 from giamsat.environment.qc_config import Rules
-from giamsat.environment.qc_online import Job, OnlineQC, SeriesState, results_matrix, seed_state
+from giamsat.environment.qc_online import Job, OnlineQC, SeriesState, seed_state
 from giamsat.environment.qc_store import (
     QualityControl,
     SeriesMeta,
@@ -67,6 +67,7 @@ class QualityPipeline:
         self._days_checked: dict[int, int] = {}  # station → newest hour the day rule saw
         self._rules: dict[int, tuple[StationMeta, Rules]] = {}
         self._staged: dict[int, SeriesState] = {}
+        self.counts = {"online": 0, "classic": 0}  # series judged each way (tests, benchmarks)
 
     # --- transaction end ---------------------------------------------------------------------
     def committed(self, ok: bool) -> None:
@@ -110,7 +111,9 @@ class QualityPipeline:
                 by_station[meta.station_id].append((sid, lo, hi))
         stash = _Stash(ukeys, val_s, st_s, flag_s, tests_s, {})
         self.online.check_epoch(conn)
-        stored = self._stored_last(conn, by_station)
+        spans = self._stored_spans(conn, by_station)
+        stored = {sid: None if span is None else span[1] for sid, span in spans.items()}
+        self._seed(conn, by_station, metas, ts_s, spans)
         jobs: list[Job] = []
         fallback: list[int] = []
         for station_id, items in by_station.items():
@@ -129,6 +132,8 @@ class QualityPipeline:
                 fallback.append(station_id)
             else:
                 jobs.extend(found)
+        self.counts["online"] += len(jobs)
+        self.counts["classic"] += sum(len(by_station[s]) for s in fallback)
         if jobs:
             result = self.online.evaluate(conn, jobs, ts_s, val_s, st_s)
             rows = np.concatenate([np.arange(j.lo, j.hi) for j in jobs])
@@ -137,15 +142,47 @@ class QualityPipeline:
                 stash.updates.setdefault(stash.station_of[u.series_id], []).append(u)
             stash.staged.update(result.staged)
         for station_id in fallback:
-            self._classic(conn, station_id, by_station[station_id], stash, stored, ts_s, val_s, st_s)
+            self._classic(
+                conn, station_id, by_station[station_id], stash, stored, ts_s, val_s, st_s
+            )
         self._staged = stash.staged
         conn.info[_STASH] = stash
         return flag_s[inverse].astype(np.int16)
 
-    def _stored_last(
+    def _rules_of(self, station: StationMeta, meta: SeriesMeta) -> Rules:
+        cached = self._rules.get(meta.series_id)
+        if cached is None or cached[0] is not station:
+            rules = self.qc.config.rules(station.component, meta.parameter, meta.unit, station.qc)
+            self._rules[meta.series_id] = cached = (station, rules)
+        return cached[1]
+
+    def _seed(
+        self,
+        conn: Connection,
+        by_station: dict[int, list[tuple[int, int, int]]],
+        metas: dict[int, SeriesMeta],
+        ts: np.ndarray,
+        spans: dict[int, tuple[int, int] | None],
+    ) -> None:
+        """Read the states of appending series this process has not seen yet, together."""
+        wanted = {}
+        for station_id, items in by_station.items():
+            station = self.qc.meta.station(conn, station_id)
+            for sid, lo, _ in items:
+                span = spans.get(sid)
+                if span is None or span[1] >= int(ts[lo]):
+                    continue
+                rules = self._rules_of(station, metas[sid])
+                if self.online.state_for(sid, rules, station.interval, span[1]) is None:
+                    need = 2 * self.qc._context(station, metas[sid])
+                    wanted[sid] = (rules, station.interval, span[0], span[1], need)
+        if wanted:
+            self.online.seed(conn, wanted)
+
+    def _stored_spans(
         self, conn: Connection, by_station: dict[int, list[tuple[int, int, int]]]
-    ) -> dict[int, int | None]:
-        """Newest stored time of the batch's series and of their cross-check partners."""
+    ) -> dict[int, tuple[int, int] | None]:
+        """Stored time span of the batch's series and of their cross-check partners."""
         wanted = {sid for items in by_station.values() for sid, _, _ in items}
         for station_id in by_station:
             station = self.qc.meta.station(conn, station_id)
@@ -154,7 +191,7 @@ class QualityPipeline:
                 known = self.qc.meta.station_series(conn, station_id)
                 names = {r.left for r in rules} | {r.right for r in rules}
                 wanted.update(known[p] for p in names if p in known)
-        return self.online.stored_last(conn, sorted(wanted))
+        return self.online.stored_span(conn, sorted(wanted))
 
     def _appending(
         self,
@@ -169,11 +206,8 @@ class QualityPipeline:
         jobs = []
         for sid, lo, hi in items:
             meta = metas[sid]
-            cached = self._rules.get(sid)
-            if cached is None or cached[0] is not station:
-                rules = self.qc.config.rules(station.component, meta.parameter, meta.unit, station.qc)
-                self._rules[sid] = cached = (station, rules)
-            state = self.online.state_for(sid, cached[1], station.interval, stored.get(sid))
+            rules = self._rules_of(station, meta)
+            state = self.online.state_for(sid, rules, station.interval, stored.get(sid))
             if state is None or (state.last_ts is not None and int(ts[lo]) <= state.last_ts):
                 return None
             jobs.append(Job(sid, station, meta.parameter, state, lo, hi))
@@ -218,21 +252,20 @@ class QualityPipeline:
             if sid in newest:
                 last = newest[sid] if last is None else max(last, newest[sid])
             ch = w.channel
-            rules = self.qc.config.rules(station.component, ch.parameter, ch.unit, station.qc)
-            state = seed_state(
-                rules,
-                station.interval,
-                last,
-                ch.ts,
-                ch.value,
-                w.outcome.eligible,
-                results_matrix(w.outcome.results, len(ch.ts)),
-                w.flag,
-                w.tests,
-                w.judged,
-                w.before_cut,
-                w.after_cut,
-            )
+            j = np.flatnonzero(w.outcome.eligible)
+            state = None
+            if not w.after_cut and (not len(j) or w.judged[j[-1]]):
+                state = seed_state(
+                    self._rules_of(station, SeriesMeta(sid, station.id, ch.parameter, ch.unit)),
+                    station.interval,
+                    last,
+                    ch.ts,
+                    ch.value,
+                    w.outcome.eligible,
+                    (w.outcome.flag, w.outcome.tests),
+                    (w.flag, w.tests),
+                    w.before_cut,
+                )
             if state is not None:
                 stash.staged[sid] = state
             else:

@@ -158,7 +158,7 @@ def finish(R: np.ndarray, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """QARTOD aggregate flag and the bits of the tests that set it (as :func:`qc._finish`)."""
     flag = T.aggregate([R[:, c] for c in range(R.shape[1])])
     bad = (flag == T.SUSPECT) | (flag == T.FAIL)
-    hit = (R == flag[:, None]) & bad[:, None]
+    hit = (flag[:, None] == R) & bad[:, None]
     tests = (hit * BITS).sum(axis=1)
     tests[flag == T.MISSING] |= T.MISSING_VALUE
     tests[(flag == T.NOT_EVALUATED) & (np.asarray(status) != 0)] |= T.DEVICE

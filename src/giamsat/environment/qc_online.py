@@ -8,9 +8,10 @@ When values arrive in time order — the normal case — that is a small state p
 - the tail of eligible values (measured, not failed by a point test): the last two, or the values
   since the last step that breaks a flat line, at most one flat-line window long;
 - how many eligible values the series has (the flat line's "fewer than 3 points" rule);
-- the per-test flags, stored flag and stored tests of the last eligible value: appending a value
+- the automatic and the stored flag and tests of the last eligible value: appending a value
   gives it a second neighbour, so its spike can now be judged — the only stored flag an append
-  can change.
+  can change (its spike was "not evaluated", so the new flag is the worse of the old one and
+  the spike's).
 
 A batch's appending series are judged together with :mod:`qc_batch`. A series without a valid
 state (first seen, or the store moved on without this process: another writer, a correction, a
@@ -22,7 +23,7 @@ current only when the batch's transaction commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -45,8 +46,9 @@ class SeriesState:
     total: int  # eligible values stored
     tail_ts: np.ndarray  # int64, eligible values (see module doc)
     tail_x: np.ndarray  # float64
-    last_results: np.ndarray | None  # per-test flags (qc_batch.COLUMNS) of the last eligible value
-    last_flag: int = 0
+    auto_flag: int = 0  # the last eligible value: its automatic flag and tests …
+    auto_tests: int = 0
+    last_flag: int = 0  # … and what is stored (a manual flag may differ)
     last_tests: int = 0
 
 
@@ -71,6 +73,16 @@ def _tail_start(x: np.ndarray, first: int, last: int, rules: Rules, width: int) 
     return min(start, max(run, last - width + 1))
 
 
+def worse(flag: int, tests: int, other: int, bit: int) -> tuple[int, int]:
+    """Fold one more test result into an aggregate flag and its tests (QARTOD priority)."""
+    rank = T._PRIORITY
+    if rank[other] > rank[flag]:
+        return other, bit if other in (T.SUSPECT, T.FAIL) else 0
+    if other == flag and other in (T.SUSPECT, T.FAIL):
+        return flag, tests | bit
+    return flag, tests
+
+
 def seed_state(
     rules: Rules,
     interval: int,
@@ -78,35 +90,34 @@ def seed_state(
     ts: np.ndarray,
     value: np.ndarray,
     eligible: np.ndarray,
-    results: np.ndarray,
-    flag: np.ndarray,
-    tests: np.ndarray,
-    judged: np.ndarray,
+    auto: tuple[np.ndarray, np.ndarray] | None,
+    stored: tuple[np.ndarray, np.ndarray],
     before_cut: bool,
-    after_cut: bool,
 ) -> SeriesState | None:
-    """A state from a classic evaluation window (None when the window cannot tell it).
+    """A state from the newest stored values of a series (None when they cannot tell it).
 
-    ``results`` holds the per-test flags (n × COLUMNS), ``flag``/``tests`` what is stored after
-    the batch, ``judged`` which points that evaluation (re)judged; ``before_cut``/``after_cut``:
-    stored values exist before/after the loaded window.
+    ``auto``: automatic flag and tests of each value (None: the stored ones, when no manual
+    flag is involved); ``stored``: flag and tests as stored; ``before_cut``: older values exist.
     """
-    if after_cut:
-        return None
     idx = np.flatnonzero(eligible)
     if not len(idx):
         if before_cut:
             return None
         empty = np.zeros(0)
-        return SeriesState(rules, interval, last_ts, 0, empty.astype(np.int64), empty, None)
+        return SeriesState(rules, interval, last_ts, 0, empty.astype(np.int64), empty)
     j = int(idx[-1])
-    if not judged[j]:
-        return None
+    flag, tests = int(stored[0][j]), int(stored[1][j])
+    if auto is None:
+        if tests & T.MANUAL:
+            return None  # the automatic flag under a manual one is not stored
+        auto_flag, auto_tests = flag, tests
+    else:
+        auto_flag, auto_tests = int(auto[0][j]), int(auto[1][j])
     x, t = value[idx], ts[idx]
     width = tail_length(rules, interval)
     start = _tail_start(x, 0, len(x) - 1, rules, width)
     if before_cut and start == 0 and len(x) < width:
-        return None  # the flat run may go back further than the window
+        return None  # the flat run may go back further than what was read
     return SeriesState(
         rules,
         interval,
@@ -114,18 +125,21 @@ def seed_state(
         len(x) + (MANY if before_cut else 0),
         t[start:].astype(np.int64).copy(),
         x[start:].astype(np.float64).copy(),
-        results[j].copy(),
-        int(flag[j]),
-        int(tests[j]),
+        auto_flag,
+        auto_tests,
+        flag,
+        tests,
     )
 
 
-def results_matrix(results: dict[int, np.ndarray], n: int) -> np.ndarray:
-    """qc.Outcome.results as a qc_batch matrix."""
-    R = np.zeros((n, len(B.COLUMNS)), dtype=np.uint8)
-    for bit, flags in results.items():
-        R[:, B.COL[bit]] = flags
-    return R
+def point_eligible(rules: Rules, value: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Measured values no point test fails: the ones the time tests see."""
+    point_only = replace(rules, flat_line=None, spike=None, rate_of_change=None)
+    zero = np.zeros(1, np.int64)
+    _, eligible = B.evaluate_segments(
+        value, np.zeros(len(value), np.int64), status, zero, zero, point_only, 1
+    )
+    return eligible
 
 
 @dataclass
@@ -172,16 +186,65 @@ class OnlineQC:
             self._epoch = epoch
 
     @staticmethod
-    def stored_last(conn: Connection, sids: list[int]) -> dict[int, int | None]:
-        """series → newest stored time (None: nothing stored yet)."""
-        out: dict[int, int | None] = {}
-        query = text("SELECT id, last_ts FROM series WHERE id IN :ids").bindparams(
+    def stored_span(conn: Connection, sids: list[int]) -> dict[int, tuple[int, int] | None]:
+        """series → (first, newest) stored time (None: nothing stored yet)."""
+        out: dict[int, tuple[int, int] | None] = {}
+        query = text("SELECT id, first_ts, last_ts FROM series WHERE id IN :ids").bindparams(
             bindparam("ids", expanding=True)
         )
         for i in range(0, len(sids), 5000):
-            for sid, last in conn.execute(query, {"ids": sids[i : i + 5000]}):
-                out[int(sid)] = None if last is None else int(last)
+            for sid, first, last in conn.execute(query, {"ids": sids[i : i + 5000]}):
+                out[int(sid)] = None if last is None else (int(first or last), int(last))
         return out
+
+    def seed(self, conn: Connection, wanted: dict[int, tuple[Rules, int, int, int, int]]) -> None:
+        """States from the newest stored values of series (rules, interval, first, last,
+        values to read), read together: one query per distinct start time."""
+        by_bound: dict[int, list[int]] = {}
+        for sid, (_, interval, _, last, need) in wanted.items():
+            by_bound.setdefault(last - need * max(interval, 1), []).append(sid)
+        obs = text(
+            "SELECT series_id, ts, value, status, flag FROM observations WHERE series_id IN :ids "
+            "AND ts > :b AND status = 0 AND value IS NOT NULL ORDER BY series_id, ts"
+        ).bindparams(bindparam("ids", expanding=True))
+        res = text(
+            "SELECT series_id, ts, tests FROM qc_results WHERE series_id IN :ids AND ts > :b"
+        ).bindparams(bindparam("ids", expanding=True))
+        for bound, sids in by_bound.items():
+            for i in range(0, len(sids), 2000):
+                chunk = sids[i : i + 2000]
+                rows = conn.execute(obs, {"ids": chunk, "b": bound}).all()
+                tests = {
+                    (int(s), int(t)): int(b)
+                    for s, t, b in conn.execute(res, {"ids": chunk, "b": bound})
+                }
+                n = len(rows)
+                sid_a = np.fromiter((r[0] for r in rows), np.int64, n)
+                ts_a = np.fromiter((r[1] for r in rows), np.int64, n)
+                val_a = np.fromiter((r[2] for r in rows), np.float64, n)
+                flag_a = np.fromiter((r[4] for r in rows), np.int64, n)
+                for sid in chunk:
+                    rules, interval, first, last, need = wanted[sid]
+                    lo, hi = np.searchsorted(sid_a, [sid, sid + 1])
+                    lo = max(int(lo), int(hi) - need)
+                    t, v = ts_a[lo:hi], val_a[lo:hi]
+                    tst = np.fromiter(
+                        (tests.get((sid, x), 0) for x in t.tolist()), np.int64, len(t)
+                    )
+                    cut = first <= bound or int(hi) - int(lo) >= need
+                    state = seed_state(
+                        rules,
+                        interval,
+                        last,
+                        t,
+                        v,
+                        point_eligible(rules, v, np.zeros(len(v), np.int16)),
+                        None,
+                        (flag_a[lo:hi], tst),
+                        cut,
+                    )
+                    if state is not None:
+                        self.states[sid] = state
 
     def state_for(
         self, sid: int, rules: Rules, interval: int, stored: int | None
@@ -195,7 +258,7 @@ class OnlineQC:
             state = None
         if state is None and stored is None:
             empty = np.zeros(0)
-            state = SeriesState(rules, interval, None, 0, empty.astype(np.int64), empty, None)
+            state = SeriesState(rules, interval, None, 0, empty.astype(np.int64), empty)
         return state
 
     # --- evaluation ----------------------------------------------------------------------
@@ -219,11 +282,12 @@ class OnlineQC:
         for group in groups.values():
             self._evaluate_group(group, ts, value, status, R, eligible, last_spike, tails)
         self._cross(jobs, ts, value, R, eligible)
-        flag, tests = B.finish(R, status)
-        flag = flag.astype(np.int16)
+        auto_flag, auto_tests = B.finish(R, status)
+        flag, tests = auto_flag.astype(np.int16), auto_tests.copy()
         overrides = self._overrides(conn, jobs, ts)
+        by_sid = {j.sid: j for j in jobs}
         for sid, items in overrides.items():
-            job = next(j for j in jobs if j.sid == sid)
+            job = by_sid[sid]
             for t_from, t_to, f in items:
                 rows = np.arange(job.lo, job.hi)
                 hit = rows[(ts[rows] >= t_from) & (ts[rows] <= t_to)]
@@ -234,27 +298,25 @@ class OnlineQC:
         for job in jobs:
             st = job.state
             new_tail_t, new_tail_x, added = tails[job.sid]
-            last_results, last_flag, last_tests = st.last_results, st.last_flag, st.last_tests
+            auto = (st.auto_flag, st.auto_tests)
+            last = (st.last_flag, st.last_tests)
             spike = last_spike.get(job.sid)
-            if spike is not None and st.last_results is not None:
-                last_results = st.last_results.copy()
-                last_results[B.SPIKE_COL] = spike
-                f1, b1 = B.finish(last_results[None, :], np.zeros(1, np.int16))
-                lf, lt = int(f1[0]), int(b1[0])
+            if spike is not None:
+                auto = worse(st.auto_flag, st.auto_tests, spike, T.SPIKE)
+                lf, lt = auto
                 t_last = int(st.tail_ts[-1])
                 for t_from, t_to, f in overrides.get(job.sid, ()):
                     if t_from <= t_last <= t_to:
                         lf, lt = f, lt | T.MANUAL
-                if (lf, lt) != (st.last_flag, st.last_tests):
-                    updates.append(
-                        Update(job.sid, t_last, lf, lt, st.last_flag, st.last_tests, 0, True)
-                    )
-                last_flag, last_tests = lf, lt
+                if (lf, lt) != last:
+                    updates.append(Update(job.sid, t_last, lf, lt, *last, 0, True))
+                last = (lf, lt)
             rows = np.arange(job.lo, job.hi)
             good = rows[eligible[rows]]
             if len(good):
                 j = int(good[-1])
-                last_results, last_flag, last_tests = R[j].copy(), int(flag[j]), int(tests[j])
+                auto = (int(auto_flag[j]), int(auto_tests[j]))
+                last = (int(flag[j]), int(tests[j]))
             newest = int(ts[job.hi - 1])
             staged[job.sid] = SeriesState(
                 st.rules,
@@ -263,9 +325,8 @@ class OnlineQC:
                 st.total + added,
                 new_tail_t,
                 new_tail_x,
-                last_results,
-                last_flag,
-                last_tests,
+                *auto,
+                *last,
             )
         return OnlineResult(flag, tests, updates, staged)
 
@@ -296,7 +357,9 @@ class OnlineQC:
         st = np.zeros(size, dtype=np.int16)
         x[bpos], t[bpos], st[bpos] = value[rows], ts[rows], status[rows]
         if lt.sum():
-            tpos = np.repeat(starts, lt) + (np.arange(int(lt.sum())) - np.repeat(np.cumsum(lt) - lt, lt))
+            tpos = np.repeat(starts, lt) + (
+                np.arange(int(lt.sum())) - np.repeat(np.cumsum(lt) - lt, lt)
+            )
             x[tpos] = np.concatenate([j.state.tail_x for j in group])
             t[tpos] = np.concatenate([j.state.tail_ts for j in group])
         earlier = np.fromiter(
@@ -324,7 +387,12 @@ class OnlineQC:
             tails[job.sid] = (t[keep].copy(), x[keep].copy(), added)
 
     def _cross(
-        self, jobs: list[Job], ts: np.ndarray, value: np.ndarray, R: np.ndarray, eligible: np.ndarray
+        self,
+        jobs: list[Job],
+        ts: np.ndarray,
+        value: np.ndarray,
+        R: np.ndarray,
+        eligible: np.ndarray,
     ) -> None:
         """Cross-parameter checks between batch rows of the same station and time."""
         by_station: dict[int, dict[str, Job]] = {}
@@ -354,9 +422,7 @@ class OnlineQC:
         """Live manual flags over the batch or the last stored values (oldest first)."""
         if not jobs:
             return {}
-        lo = min(
-            int(j.state.tail_ts[-1]) if len(j.state.tail_ts) else int(ts[j.lo]) for j in jobs
-        )
+        lo = min(int(j.state.tail_ts[-1]) if len(j.state.tail_ts) else int(ts[j.lo]) for j in jobs)
         hi = max(int(ts[j.hi - 1]) for j in jobs)
         wanted = {j.sid for j in jobs}
         rows = conn.execute(

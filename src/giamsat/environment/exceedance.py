@@ -472,9 +472,12 @@ def update_alerts(
     now: int | None = None,
     settings: Settings | None = None,
     check_days: bool = True,
+    live: dict[tuple[str, str, str], Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Raise or resolve a station's exceedance alerts from its latest values; also (when
-    ``check_days``) the "N consecutive days" alert. Returns the current exceedances."""
+    ``check_days``) the "N consecutive days" alert. Returns the current exceedances.
+
+    ``live``: the station's live alerts by (code, rule, parameter), when the caller read them."""
     settings = settings or Settings()
     now = int(time.time()) if now is None else now
     table = load_limit_table(conn)
@@ -485,9 +488,12 @@ def update_alerts(
     for parameter in sorted(evaluated):
         items = by_parameter.get(parameter)
         if not items:
-            alerts.resolve_matching(
-                conn, asset_kind="station", asset_id=st.code, rule=RULE, parameter=parameter
-            )
+            if live is None:
+                alerts.resolve_matching(
+                    conn, asset_kind="station", asset_id=st.code, rule=RULE, parameter=parameter
+                )
+            elif (alert := live.get((st.code, RULE, parameter))) is not None:
+                alerts.resolve_alert(conn, alert.id)
             continue
         worst = max(items, key=lambda e: _badness(e))
         alerts.raise_alert(
@@ -510,7 +516,7 @@ def update_alerts(
             at=datetime.fromtimestamp(now, UTC),
         )
     if check_days:
-        _update_day_alerts(conn, st, now, table, settings)
+        _update_day_alerts(conn, st, now, table, settings, live)
     return found
 
 
@@ -520,7 +526,12 @@ def _badness(e: dict[str, Any]) -> float:
 
 
 def _update_day_alerts(
-    conn: Connection, st: Any, now: int, table: LimitTable, settings: Settings
+    conn: Connection,
+    st: Any,
+    now: int,
+    table: LimitTable,
+    settings: Settings,
+    known: dict[tuple[str, str, str], Any] | None = None,
 ) -> None:
     min_days = int(
         (st.settings or {}).get("exceedance_days")
@@ -535,10 +546,17 @@ def _update_day_alerts(
     start = end - (min_days + 1) * DAY
     episodes = _station_episodes(conn, table, st, start, end)
     runs = _day_runs(episodes, {st.code: offset}, min_days)
-    live = {
-        a["parameter"]: a
-        for a in alerts.live_alerts(conn, asset_kind="station", asset_ids=[st.code], rule=RULE_DAYS)
-    }
+    if known is None:
+        live = {
+            a["parameter"]: a["id"]
+            for a in alerts.live_alerts(
+                conn, asset_kind="station", asset_ids=[st.code], rule=RULE_DAYS
+            )
+        }
+    else:
+        live = {
+            p: a.id for (code, rule, p), a in known.items() if (code, rule) == (st.code, RULE_DAYS)
+        }
     ongoing = {r["parameter"]: r for r in runs if r["last_day"] >= _day(end - DAY, offset)}
     for parameter, run in ongoing.items():
         alerts.raise_alert(
@@ -555,8 +573,6 @@ def _update_day_alerts(
             details=run,
             at=datetime.fromtimestamp(now, UTC),
         )
-    for parameter in live:
+    for parameter, alert_id in live.items():
         if parameter not in ongoing:
-            alerts.resolve_matching(
-                conn, asset_kind="station", asset_id=st.code, rule=RULE_DAYS, parameter=parameter
-            )
+            alerts.resolve_alert(conn, alert_id)

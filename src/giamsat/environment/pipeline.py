@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from giamsat.config import Settings
-from giamsat.core import alerts
 from giamsat.environment import completeness
 from giamsat.environment import qc_tests as T
 from giamsat.environment.aqi import AQI_PARAMETERS, refresh_station
@@ -34,8 +33,6 @@ from giamsat.environment.qc_store import (
     write_results,
 )
 from giamsat.environment.rollups import USABLE_FLAGS
-from giamsat.environment.schema import stations
-from giamsat.environment.status import SILENCE_RULE
 
 if TYPE_CHECKING:
     from giamsat.environment.ingest import Written
@@ -378,28 +375,6 @@ class QualityPipeline:
         return out
 
     def _alerts(self, conn: Connection, touched: dict[int, list[int]]) -> None:
-        from giamsat.environment.exceedance import update_alerts
+        from giamsat.environment.station_alerts import update_station_alerts
 
-        if not touched:
-            return
-        rows = conn.execute(select(stations).where(stations.c.id.in_(list(touched)))).all()
-        for st in rows:
-            alerts.resolve_matching(
-                conn,
-                asset_kind="station",
-                asset_id=st.code,
-                rule=SILENCE_RULE,
-                note="data received again",
-            )
-            # the consecutive-days rule can only change when a new hour of data comes in
-            newest_hour = -(-int(st.last_obs_ts or 0) // 3600)
-            days = self._days_checked.get(st.id) != newest_hour
-            try:  # an alert rule must never lose a stored file
-                if conn.dialect.name == "sqlite":  # pysqlite's SAVEPOINT would end the batch
-                    update_alerts(conn, st, settings=self.settings, check_days=days)
-                else:
-                    with conn.begin_nested():
-                        update_alerts(conn, st, settings=self.settings, check_days=days)
-                self._days_checked[st.id] = newest_hour
-            except Exception:
-                log.exception("exceedance alerts of %s failed", st.code)
+        update_station_alerts(conn, touched, self.settings, self._days_checked)

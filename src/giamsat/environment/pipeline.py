@@ -106,6 +106,7 @@ class QualityPipeline:
             meta = metas.get(sid)
             if meta is not None:
                 by_station[meta.station_id].append((sid, lo, hi))
+        self.qc.meta.preload(conn, by_station)
         stash = _Stash(ukeys, val_s, st_s, flag_s, tests_s, {})
         self.online.check_epoch(conn)
         spans = self._stored_spans(conn, by_station)

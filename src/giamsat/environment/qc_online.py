@@ -132,12 +132,13 @@ def seed_state(
     )
 
 
-def point_eligible(rules: Rules, value: np.ndarray, status: np.ndarray) -> np.ndarray:
-    """Measured values no point test fails: the ones the time tests see."""
+def point_eligible(rules: Rules, value: np.ndarray) -> np.ndarray:
+    """Which measured values no point test fails: the ones the time tests see."""
     point_only = replace(rules, flat_line=None, spike=None, rate_of_change=None)
     zero = np.zeros(1, np.int64)
+    n = len(value)
     _, eligible = B.evaluate_segments(
-        value, np.zeros(len(value), np.int64), status, zero, zero, point_only, 1
+        value, np.zeros(n, np.int64), np.zeros(n, np.int16), zero, zero, point_only, 1
     )
     return eligible
 
@@ -223,6 +224,16 @@ class OnlineQC:
                 ts_a = np.fromiter((r[1] for r in rows), np.int64, n)
                 val_a = np.fromiter((r[2] for r in rows), np.float64, n)
                 flag_a = np.fromiter((r[4] for r in rows), np.int64, n)
+                # which values the time tests see: point tests, once per set of rules
+                eligible = np.zeros(n, dtype=bool)
+                by_rules: dict[int, list[int]] = {}
+                for sid in chunk:
+                    by_rules.setdefault(id(wanted[sid][0]), []).append(sid)
+                for sids_r in by_rules.values():
+                    lo_a = np.searchsorted(sid_a, sids_r)
+                    hi_a = np.searchsorted(sid_a, np.asarray(sids_r) + 1)
+                    sel = np.concatenate([np.arange(a, b) for a, b in zip(lo_a, hi_a, strict=True)])
+                    eligible[sel] = point_eligible(wanted[sids_r[0]][0], val_a[sel])
                 for sid in chunk:
                     rules, interval, first, last, need = wanted[sid]
                     lo, hi = np.searchsorted(sid_a, [sid, sid + 1])
@@ -238,7 +249,7 @@ class OnlineQC:
                         last,
                         t,
                         v,
-                        point_eligible(rules, v, np.zeros(len(v), np.int16)),
+                        eligible[lo:hi],
                         None,
                         (flag_a[lo:hi], tst),
                         cut,

@@ -53,6 +53,20 @@ class StationMeta:
     settings: dict[str, Any]
 
 
+def _station_meta(r: Any) -> StationMeta:
+    settings = r.settings if isinstance(r.settings, dict) else {}
+    return StationMeta(
+        r.id,
+        r.code,
+        r.component,
+        int(r.expected_interval_s or 300),
+        int(r.utc_offset_min),
+        r.province_id,
+        settings.get("qc"),
+        settings,
+    )
+
+
 class Meta:
     """Series and station facts QC needs, cached briefly (stations are edited rarely)."""
 
@@ -90,18 +104,7 @@ class Meta:
         found = self._stations.get(station_id)
         if found is None:
             r = conn.execute(select(stations).where(stations.c.id == station_id)).one()
-            settings = r.settings or {}
-            found = StationMeta(
-                r.id,
-                r.code,
-                r.component,
-                int(r.expected_interval_s or 300),
-                int(r.utc_offset_min),
-                r.province_id,
-                settings.get("qc") if isinstance(settings, dict) else None,
-                settings if isinstance(settings, dict) else {},
-            )
-            self._stations[station_id] = found
+            found = self._stations[station_id] = _station_meta(r)
         return found
 
     def station_series(self, conn: Connection, station_id: int) -> dict[str, int]:
@@ -117,6 +120,25 @@ class Meta:
             found = {r.code: r.id for r in rows}
             self._by_station[station_id] = found
         return found
+
+    def preload(self, conn: Connection, station_ids: Iterable[int]) -> None:
+        """Load the facts of many stations and their channels at once (a batch's stations)."""
+        self._expire()
+        todo = sorted({int(i) for i in station_ids} - self._stations.keys())
+        for i in range(0, len(todo), 2000):
+            chunk = todo[i : i + 2000]
+            for r in conn.execute(select(stations).where(stations.c.id.in_(chunk))):
+                self._stations[r.id] = _station_meta(r)
+            rows = conn.execute(
+                select(series.c.id, series.c.station_id, series.c.unit, parameters.c.code)
+                .join(parameters, parameters.c.id == series.c.parameter_id)
+                .where(series.c.station_id.in_(chunk))
+            )
+            found: dict[int, dict[str, int]] = {sid: {} for sid in chunk}
+            for r in rows:
+                self._series[r.id] = SeriesMeta(r.id, r.station_id, r.code, r.unit)
+                found[r.station_id][r.code] = r.id
+            self._by_station.update(found)
 
     def forget_station(self, station_id: int) -> None:
         self._by_station.pop(station_id, None)

@@ -44,7 +44,13 @@ class Channel:
     unit: str
 
 
+_CHANNELS = "giamsat.exceedance.channels"  # conn.info: station → channels, for one batch
+
+
 def _channels(conn: Connection, station_id: int) -> dict[str, Channel]:
+    cached = conn.info.get(_CHANNELS)
+    if cached is not None and station_id in cached:
+        return cached[station_id]
     rows = conn.execute(
         select(series.c.id, series.c.unit, parameters.c.code)
         .join(parameters, parameters.c.id == series.c.parameter_id)

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Connection
 from giamsat.config import Settings
 from giamsat.core import alerts
 from giamsat.core.store.schema import alerts as alerts_table
-from giamsat.environment.exceedance import RULE, RULE_DAYS, update_alerts
+from giamsat.environment.exceedance import _CHANNELS, RULE, RULE_DAYS, Channel, update_alerts
 from giamsat.environment.limits import load_limit_table, permit_standards
-from giamsat.environment.schema import stations
+from giamsat.environment.schema import parameters, series, stations
 from giamsat.environment.status import SILENCE_RULE
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,38 @@ def update_station_alerts(
     ids = sorted(set(station_ids))
     if not ids:
         return
-    rows = conn.execute(select(stations).where(stations.c.id.in_(ids))).all()
+    rows = list(conn.execute(select(stations).where(stations.c.id.in_(ids))).all())
     live = live_station_alerts(conn, [st.code for st in rows])
     table = load_limit_table(conn)
+    conn.info[_CHANNELS] = _channels_of(conn, [st.id for st in rows if permit_standards(st, table)])
+    try:
+        _update(conn, rows, live, table, settings, days_checked)
+    finally:
+        conn.info.pop(_CHANNELS, None)
+
+
+def _channels_of(conn: Connection, station_ids: list[int]) -> dict[int, dict[str, Channel]]:
+    """Channels (parameter → series, unit) of many stations in one query."""
+    out: dict[int, dict[str, Channel]] = {i: {} for i in station_ids}
+    for i in range(0, len(station_ids), 2000):
+        rows = conn.execute(
+            select(series.c.id, series.c.station_id, series.c.unit, parameters.c.code)
+            .join(parameters, parameters.c.id == series.c.parameter_id)
+            .where(series.c.station_id.in_(station_ids[i : i + 2000]))
+        )
+        for r in rows:
+            out[r.station_id][r.code] = Channel(r.id, r.code, r.unit)
+    return out
+
+
+def _update(
+    conn: Connection,
+    rows: list[Any],
+    live: LiveAlerts,
+    table: Any,
+    settings: Settings,
+    days_checked: dict[int, int],
+) -> None:
     for st in rows:
         silence = live.get((st.code, SILENCE_RULE, ""))
         if silence is not None:

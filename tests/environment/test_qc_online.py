@@ -8,6 +8,8 @@ live alerts — and a QC re-run over the period changes nothing.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from sqlalchemy import text
@@ -16,6 +18,8 @@ from giamsat.config import Settings
 from giamsat.core.store import Store
 from giamsat.environment import qc_batch as B
 from giamsat.environment import qc_tests as T
+from giamsat.environment.aqi import rebuild
+from giamsat.environment.exceedance import update_alerts
 from giamsat.environment.ingest import Ingestor
 from giamsat.environment.qc import Channel, evaluate_channel
 from giamsat.environment.qc_config import FlatLine, RateOfChange, Rules, Spike
@@ -135,6 +139,20 @@ def _snapshot(store: Store, suffix: str) -> dict[str, object]:
                 c,
             ).all()
             out[name] = [tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in rows]
+        for table, cols in (
+            ("aqi_hourly", "ts, aqi, dominant"),
+            ("aqi_daily", "day, aqi, dominant"),
+        ):
+            out[table] = [
+                tuple(r)
+                for r in conn.execute(
+                    text(
+                        f"SELECT substr(st.code, 1, length(st.code) - 1), {cols} FROM {table} x "
+                        f"JOIN stations st ON st.id = x.station_id {where} ORDER BY 1, 2"
+                    ),
+                    c,
+                )
+            ]
         out["alerts"] = sorted(
             tuple(r)
             for r in conn.execute(
@@ -195,10 +213,15 @@ def test_file_by_file_batch_and_fresh_states_agree_with_rerun(
     flags = [r[5] for r in a["obs"] if r[1] == "COD"]  # type: ignore[index]
     assert flags[70] == 4 and flags[71] == 4 and flags[90] == 3 and flags[44:50] == [3] * 6
     assert [r for r in a["qc"] if r[4] & T.CROSS]  # type: ignore[index]
-    assert a["alerts"]
+    assert a["alerts"] and a["aqi_hourly"]
     with store.engine.begin() as conn:
         summary = rerun(conn, station_ids=None, start=0, end=2**40, actor="test")
+        # the alert rules and the AQI again, reading the store (no batch cache)
+        for code in (WW + "A", AIR + "A"):
+            st = conn.execute(text("SELECT * FROM stations WHERE code = :c"), {"c": code}).one()
+            update_alerts(conn, st, now=int(time.time()))
     assert summary["changed"] == 0
+    rebuild(store, [AIR + "A"])
     assert _snapshot(store, "A") == a
 
 

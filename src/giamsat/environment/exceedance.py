@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from giamsat.config import Settings
 from giamsat.core import alerts
 from giamsat.core.store import Store
+from giamsat.environment.hourly_cache import lookup
 from giamsat.environment.limits import Limit, LimitTable, change_days, limits_on, load_limit_table
 from giamsat.environment.rollups import USABLE_FLAGS, day_bounds, local_day
 from giamsat.environment.schema import parameters, series, stations
@@ -85,6 +86,10 @@ def station_limits(store: Store, station_code: str, at: int | None = None) -> li
 
 # --- averaged values ------------------------------------------------------------------------
 def _hourly(conn: Connection, sid: int, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+    cache = lookup(conn)
+    found = cache.get(sid, first, last) if cache is not None else None
+    if found is not None:
+        return found
     rows = conn.execute(
         text(
             "SELECT ts, mean FROM rollup_hourly WHERE series_id = :s AND ts >= :a AND ts <= :b "
@@ -382,6 +387,16 @@ def current_exceedances(
     wanted = {lim.parameter for lim in limits if lim.parameter in chans}
     sids = {chans[p].series_id: p for p in wanted}
     hourly: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    cache = lookup(conn)
+    if cache is not None and sids:
+        for sid, p in sids.items():
+            found = cache.get(sid, newest - 26 * HOUR + 1, newest + HOUR)
+            if found is None:
+                break
+            if len(found[0]):
+                hourly[p] = found
+        else:
+            sids = {}  # all answered from memory
     if sids:
         rows = conn.execute(
             text(
@@ -531,6 +546,15 @@ def _badness(e: dict[str, Any]) -> float:
     return r if e["kind"] == "max" else (1 / r if r else 10.0)
 
 
+def day_rule_days(st: Any, settings: Settings) -> int:
+    """How many consecutive days of exceedance raise the day alert at this station."""
+    return int(
+        (st.settings or {}).get("exceedance_days")
+        or settings.extra.get("exceedance_days")
+        or DEFAULT_EXCEEDANCE_DAYS
+    )
+
+
 def _update_day_alerts(
     conn: Connection,
     st: Any,
@@ -539,11 +563,7 @@ def _update_day_alerts(
     settings: Settings,
     known: dict[tuple[str, str, str], Any] | None = None,
 ) -> None:
-    min_days = int(
-        (st.settings or {}).get("exceedance_days")
-        or settings.extra.get("exceedance_days")
-        or DEFAULT_EXCEEDANCE_DAYS
-    )
+    min_days = day_rule_days(st, settings)
     if st.last_obs_ts is None:
         return
     offset = int(st.utc_offset_min)

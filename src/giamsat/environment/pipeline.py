@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
 from giamsat.config import Settings
 from giamsat.environment import completeness
 from giamsat.environment import qc_tests as T
-from giamsat.environment.aqi import AQI_PARAMETERS, refresh_station
+from giamsat.environment.aqi import AQI_PARAMETERS, AQI_UNIT, refresh_station
+from giamsat.environment.exceedance import DAY, HOUR, day_rule_days
+from giamsat.environment.hourly_cache import cached
+from giamsat.environment.limits import load_limit_table, permit_standards
 from giamsat.environment.qc_config import Rules
 from giamsat.environment.qc_online import Job, OnlineQC, SeriesState, seed_state
 from giamsat.environment.qc_store import (
@@ -33,6 +36,8 @@ from giamsat.environment.qc_store import (
     write_results,
 )
 from giamsat.environment.rollups import USABLE_FLAGS
+from giamsat.environment.schema import stations
+from giamsat.environment.station_alerts import update_station_alerts
 
 if TYPE_CHECKING:
     from giamsat.environment.ingest import Written
@@ -299,12 +304,40 @@ class QualityPipeline:
                     strict=True,
                 ),
             )
-        touched = self._touched_stations(conn, written, changed)
-        for station_id, ts_list in touched.items():
-            station = self.qc.meta.station(conn, station_id)
-            if station.component == "ambient_air" and ts_list:
-                refresh_station(conn, station_id, station.utc_offset_min, ts_list)
-        self._alerts(conn, touched)
+        touched, earliest = self._touched_stations(conn, written, changed)
+        self._refresh_stations(conn, touched, earliest)
+
+    def _refresh_stations(
+        self, conn: Connection, touched: dict[int, list[int]], earliest: dict[int, int]
+    ) -> None:
+        """AQI of ambient-air stations, then every station's alerts, hourly means read once."""
+        if not touched:
+            return
+        rows = conn.execute(select(stations).where(stations.c.id.in_(sorted(touched)))).all()
+        table = load_limit_table(conn)
+        wanted: dict[int, tuple[list[int], int]] = {}
+        aqi_series: dict[int, dict[str, int]] = {}
+        for st in rows:
+            ambient = st.component == "ambient_air"
+            if not ambient and not permit_standards(st, table):
+                continue
+            known = self.qc.meta.station_series(conn, st.id)
+            days = day_rule_days(st, self.settings) + 3
+            newest = int(st.last_obs_ts or earliest[st.id])
+            start = min(earliest[st.id] - 3 * DAY, newest - days * DAY) // HOUR * HOUR
+            wanted[st.id] = (list(known.values()), start)
+            if ambient:
+                metas = self.qc.meta.series(conn, known.values())
+                aqi_series[st.id] = {
+                    code: sid
+                    for code, sid in known.items()
+                    if code in AQI_PARAMETERS and metas[sid].unit == AQI_UNIT
+                }
+        with cached(conn, wanted, aqi_series):
+            for st in rows:
+                if st.component == "ambient_air" and touched[st.id]:
+                    refresh_station(conn, st.id, st.utc_offset_min, touched[st.id])
+            update_station_alerts(conn, rows, self.settings, self._days_checked)
 
     def _qc_after_write(self, conn: Connection, written: Written, stash: _Stash) -> list[Update]:
         wkeys = written.series_id.astype(np.int64) * (1 << 34) + written.ts.astype(np.int64)
@@ -357,25 +390,20 @@ class QualityPipeline:
 
     def _touched_stations(
         self, conn: Connection, written: Written, changed: list[Update]
-    ) -> dict[int, list[int]]:
-        """station → times of AQI-relevant values that changed what hourly means contain."""
+    ) -> tuple[dict[int, list[int]], dict[int, int]]:
+        """station → times of AQI-relevant values that changed what hourly means contain;
+        station → earliest time written or changed."""
         sids = set(written.series_id.tolist()) | {u.series_id for u in changed}
         metas = self.qc.meta.series(conn, sids)
         out: dict[int, list[int]] = defaultdict(list)
-        for sid, t in zip(written.series_id.tolist(), written.ts.tolist(), strict=True):
+        earliest: dict[int, int] = {}
+        points = zip(written.series_id.tolist(), written.ts.tolist(), strict=True)
+        for sid, t in [*points, *((u.series_id, u.ts) for u in changed)]:
             m = metas.get(sid)
             if m is None:
                 continue
             lst = out[m.station_id]
             if m.parameter in AQI_PARAMETERS:
                 lst.append(t)
-        for u in changed:
-            m = metas.get(u.series_id)
-            if m is not None and m.parameter in AQI_PARAMETERS:
-                out[m.station_id].append(u.ts)
-        return out
-
-    def _alerts(self, conn: Connection, touched: dict[int, list[int]]) -> None:
-        from giamsat.environment.station_alerts import update_station_alerts
-
-        update_station_alerts(conn, touched, self.settings, self._days_checked)
+            earliest[m.station_id] = min(earliest.get(m.station_id, t), t)
+        return out, earliest

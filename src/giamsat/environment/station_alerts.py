@@ -11,7 +11,7 @@ have their silence and leftover day alerts resolved.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from giamsat.core import alerts
 from giamsat.core.store.schema import alerts as alerts_table
 from giamsat.environment.exceedance import _CHANNELS, RULE, RULE_DAYS, Channel, update_alerts
 from giamsat.environment.limits import load_limit_table, permit_standards
-from giamsat.environment.schema import parameters, series, stations
+from giamsat.environment.schema import parameters, series
 from giamsat.environment.status import SILENCE_RULE
 
 log = logging.getLogger(__name__)
@@ -49,19 +49,17 @@ def live_station_alerts(conn: Connection, codes: list[str]) -> LiveAlerts:
 
 def update_station_alerts(
     conn: Connection,
-    station_ids: Iterable[int],
+    rows: Sequence[Any],
     settings: Settings,
     days_checked: dict[int, int],
 ) -> None:
-    """Silence, exceedance and consecutive-day alerts of stations that received data.
+    """Silence, exceedance and consecutive-day alerts of stations (rows) that received data.
 
     ``days_checked`` (station → newest hour the day rule saw) spares the day rule until a new
     hour of data comes in, the only time its answer can change.
     """
-    ids = sorted(set(station_ids))
-    if not ids:
+    if not rows:
         return
-    rows = list(conn.execute(select(stations).where(stations.c.id.in_(ids))).all())
     live = live_station_alerts(conn, [st.code for st in rows])
     table = load_limit_table(conn)
     conn.info[_CHANNELS] = _channels_of(conn, [st.id for st in rows if permit_standards(st, table)])
@@ -87,7 +85,7 @@ def _channels_of(conn: Connection, station_ids: list[int]) -> dict[int, dict[str
 
 def _update(
     conn: Connection,
-    rows: list[Any],
+    rows: Sequence[Any],
     live: LiveAlerts,
     table: Any,
     settings: Settings,

@@ -393,17 +393,20 @@ class QualityPipeline:
     ) -> tuple[dict[int, list[int]], dict[int, int]]:
         """station → times of AQI-relevant values that changed what hourly means contain;
         station → earliest time written or changed."""
-        sids = set(written.series_id.tolist()) | {u.series_id for u in changed}
-        metas = self.qc.meta.series(conn, sids)
-        out: dict[int, list[int]] = defaultdict(list)
-        earliest: dict[int, int] = {}
-        points = zip(written.series_id.tolist(), written.ts.tolist(), strict=True)
-        for sid, t in [*points, *((u.series_id, u.ts) for u in changed)]:
-            m = metas.get(sid)
-            if m is None:
-                continue
-            lst = out[m.station_id]
-            if m.parameter in AQI_PARAMETERS:
-                lst.append(t)
-            earliest[m.station_id] = min(earliest.get(m.station_id, t), t)
+        sid = np.concatenate([written.series_id, [u.series_id for u in changed]]).astype(np.int64)
+        ts = np.concatenate([written.ts, [u.ts for u in changed]]).astype(np.int64)
+        uniq, inverse = np.unique(sid, return_inverse=True)
+        metas = self.qc.meta.series(conn, uniq.tolist())
+        found = [metas.get(s) for s in uniq.tolist()]
+        station = np.array([-1 if m is None else m.station_id for m in found], np.int64)[inverse]
+        aqi = np.array([m is not None and m.parameter in AQI_PARAMETERS for m in found])[inverse]
+        known = station >= 0
+        stations_u, where = np.unique(station[known], return_inverse=True)
+        first = np.full(len(stations_u), np.iinfo(np.int64).max)
+        np.minimum.at(first, where, ts[known])
+        earliest = dict(zip(stations_u.tolist(), first.tolist(), strict=True))
+        out: dict[int, list[int]] = {s: [] for s in earliest}
+        pick = known & aqi
+        for s, t in zip(station[pick].tolist(), ts[pick].tolist(), strict=True):
+            out[s].append(t)
         return out, earliest

@@ -306,6 +306,7 @@ class OnlineQC:
                 tests[hit] |= T.MANUAL
         updates: list[Update] = []
         staged: dict[int, SeriesState] = {}
+        last_good = np.maximum.accumulate(np.where(eligible, np.arange(n), -1)) if n else eligible
         for job in jobs:
             st = job.state
             new_tail_t, new_tail_x, added = tails[job.sid]
@@ -322,10 +323,8 @@ class OnlineQC:
                 if (lf, lt) != last:
                     updates.append(Update(job.sid, t_last, lf, lt, *last, 0, True))
                 last = (lf, lt)
-            rows = np.arange(job.lo, job.hi)
-            good = rows[eligible[rows]]
-            if len(good):
-                j = int(good[-1])
+            j = int(last_good[job.hi - 1])
+            if j >= job.lo:
                 auto = (int(auto_flag[j]), int(auto_tests[j]))
                 last = (int(flag[j]), int(tests[j]))
             newest = int(ts[job.hi - 1])
@@ -384,18 +383,31 @@ class OnlineQC:
         seg_of = np.searchsorted(starts, idx, side="right") - 1
         counts = np.bincount(seg_of, minlength=len(group))
         ends = np.cumsum(counts)
+        # each series' new tail, for all at once: values since the last flat-line break
         sub_x = x[idx]
+        lasts = ends - 1
+        firsts = ends - counts
+        start = np.maximum(firsts, lasts - 1)
+        f = rules.flat_line
+        if f is not None and rules.enabled and len(idx):
+            step = np.abs(np.diff(sub_x))
+            apart = step > 0 if f.tolerance == 0 else step >= f.tolerance
+            mark = np.r_[True, apart]
+            mark[firsts[counts > 0]] = True
+            run = np.maximum.accumulate(np.where(mark, np.arange(len(idx)), 0))
+            has = counts > 0
+            run_at = np.where(has, run[np.clip(lasts, 0, None)], 0)
+            start = np.where(has, np.minimum(start, np.maximum(run_at, lasts - width + 1)), start)
+        added = counts - lt
+        spike_rows = starts + lt - 1
         for k, job in enumerate(group):
-            added = int(counts[k] - lt[k])
-            if lt[k] and added:
-                last_spike[job.sid] = int(Rg[starts[k] + lt[k] - 1, B.SPIKE_COL])
+            if lt[k] and added[k]:
+                last_spike[job.sid] = int(Rg[spike_rows[k], B.SPIKE_COL])
             if counts[k] == 0:
                 tails[job.sid] = (job.state.tail_ts, job.state.tail_x, 0)
                 continue
-            first, last = int(ends[k] - counts[k]), int(ends[k] - 1)
-            a = _tail_start(sub_x, first, last, rules, width)
-            keep = idx[a : last + 1]
-            tails[job.sid] = (t[keep].copy(), x[keep].copy(), added)
+            keep = idx[start[k] : lasts[k] + 1]
+            tails[job.sid] = (t[keep], x[keep], int(added[k]))
 
     def _cross(
         self,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from giamsat.environment import qc_tests as T
+from giamsat.environment.qc import point_tests
 from giamsat.environment.qc_config import Rules
 
 COLUMNS = (
@@ -97,17 +98,10 @@ def evaluate_segments(
     if not rules.enabled or n == 0:
         return R, eligible
 
-    def point_test(bit: int, flags: np.ndarray) -> None:
+    for bit, flags in point_tests(x, rules):
         out = np.where(measured, flags, T.NOT_EVALUATED).astype(np.uint8)
         R[:, COL[bit]] = out
         eligible[out == T.FAIL] = False
-
-    if rules.fail_span is not None:
-        point_test(T.GROSS_RANGE, T.gross_range(x, rules.fail_span, rules.suspect_span))
-    if rules.negative is not None:
-        point_test(T.NEGATIVE, T.negative(x, rules.negative))
-    if rules.zero is not None:
-        point_test(T.ZERO, T.zero(x, rules.zero))
     idx = np.flatnonzero(eligible)
     if not len(idx):
         return R, eligible

@@ -250,3 +250,30 @@ def test_manual_flag_reaches_values_judged_online(store: Store, settings: Settin
     assert all(f == 4 for t, f in got if t >= t0) and any(f != 4 for t, f in got if t < t0)
     with store.engine.begin() as conn:
         assert rerun(conn, station_ids=None, start=0, end=2**40)["changed"] == 0
+
+
+def test_classic_window_rejudges_the_last_value_the_time_tests_saw(
+    store: Store, settings: Settings
+) -> None:
+    """A cross partner already stored at the new time sends the station the classic way; the
+    spike before a failed value must still be judged with its new neighbour, as a re-run does."""
+    with store.engine.begin() as conn:
+        upsert_station(conn, {"code": AIR + "A", "component": "ambient_air"})
+    start = local("2024-03-15T10:05")
+    ing = Ingestor(store, settings)
+    ing.ingest(series_files(AIR + "A", start, {"PM2.5": [50, 52, 51, 200, -5], "PM10": [900] * 5}))
+    later = local("2024-03-15T10:30")
+    ing.ingest(series_files(AIR + "A", later, {"PM10": [900]}))
+    ing.ingest(series_files(AIR + "A", later, {"PM2.5": [49]}))
+    counts = ing.after_write.__self__.counts  # type: ignore[attr-defined]
+    assert counts["classic"] >= 1
+    with store.engine.connect() as conn:
+        got = conn.execute(
+            text(
+                "SELECT o.value, o.flag FROM observations o JOIN series s ON s.id = o.series_id "
+                "JOIN parameters p ON p.id = s.parameter_id WHERE p.code = 'PM2.5' ORDER BY o.ts"
+            )
+        ).all()
+    assert [f for _, f in got] == [1, 1, 1, 3, 4, 1]  # 200: spike; -5: negative
+    with store.engine.begin() as conn:
+        assert rerun(conn, station_ids=None, start=0, end=2**40)["changed"] == 0

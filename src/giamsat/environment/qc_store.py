@@ -352,6 +352,11 @@ class QualityControl:
         for ch in channels:
             out = outcomes[ch.series_id]
             flag, part, is_batch, target = parts[ch.series_id]
+            # the last value before the focus that the time tests saw gets a new neighbour
+            # (its spike); values after it that failed a point test keep their flags anyway
+            seen = np.flatnonzero((part == -1) & out.eligible)
+            if len(seen):
+                target = target | ((part == -1) & (np.arange(len(part)) >= seen[-1]))
             new_flag = out.flag.astype(np.int16)
             new_tests = out.tests.astype(np.int64)
             for t_from, t_to, f in overrides.get(ch.series_id, ()):

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from giamsat.environment.ingest_records import Pending
+from giamsat.environment.ingest_records import Pending, Rows
 from giamsat.environment.schema import observation_revisions, observations
 
 if TYPE_CHECKING:
@@ -36,21 +36,18 @@ def existing(conn: Connection, sid: np.ndarray, ts: np.ndarray) -> Stored:
     return found
 
 
-def _differing(
-    stored: Stored,
-    pendings: list[Pending],
-    owners: np.ndarray,
-    sid: np.ndarray,
-    ts: np.ndarray,
-    value: np.ndarray,
-    status: np.ndarray,
-) -> list[int]:
+def _differing(stored: Stored, pendings: list[Pending], rows: Rows) -> list[int]:
     """Rows whose value or status is not the stored one; the others count as already stored."""
     out = []
-    rows = zip(
-        owners.tolist(), sid.tolist(), ts.tolist(), value.tolist(), status.tolist(), strict=True
+    items = zip(
+        rows.owner.tolist(),
+        rows.sid.tolist(),
+        rows.ts.tolist(),
+        rows.value.tolist(),
+        rows.status.tolist(),
+        strict=True,
     )
-    for i, (o, s, t, v, st) in enumerate(rows):
+    for i, (o, s, t, v, st) in enumerate(items):
         old = stored.get((s, t))
         if old is not None and old[0] == v and old[1] == st:
             pendings[o].unchanged += 1
@@ -59,39 +56,22 @@ def _differing(
     return out
 
 
-def compare_existing(
-    conn: Connection,
-    pendings: list[Pending],
-    owners: np.ndarray,
-    sid: np.ndarray,
-    ts: np.ndarray,
-    value: np.ndarray,
-    status: np.ndarray,
-) -> None:
+def compare_existing(conn: Connection, pendings: list[Pending], rows: Rows) -> None:
     """Ordinary files whose keys were stored already: count equal and conflicting values."""
-    stored = existing(conn, sid, ts)
-    for i in _differing(stored, pendings, owners, sid, ts, value, status):
-        pendings[int(owners[i])].conflicting += 1
+    stored = existing(conn, rows.sid, rows.ts)
+    for i in _differing(stored, pendings, rows):
+        pendings[int(rows.owner[i])].conflicting += 1
 
 
 def apply_corrections(
-    store: Store,
-    conn: Connection,
-    pendings: list[Pending],
-    owners: np.ndarray,
-    sid: np.ndarray,
-    ts: np.ndarray,
-    value: np.ndarray,
-    status: np.ndarray,
-    flag: np.ndarray,
-    now: int,
+    store: Store, conn: Connection, pendings: list[Pending], rows: Rows, now: int
 ) -> None:
     """Corrections: new values win; each replaced value is kept as a revision."""
-    stored = existing(conn, sid, ts)
+    stored = existing(conn, rows.sid, rows.ts)
     revisions = []
     upserts = []
-    for i in _differing(stored, pendings, owners, sid, ts, value, status):
-        o, s, t = int(owners[i]), int(sid[i]), int(ts[i])
+    for i in _differing(stored, pendings, rows):
+        o, s, t = int(rows.owner[i]), int(rows.sid[i]), int(rows.ts[i])
         old = stored.get((s, t))
         if old is not None:
             revisions.append(
@@ -106,7 +86,7 @@ def apply_corrections(
                     "reason": "correction",
                 }
             )
-        v, st, f = value[i].item(), int(status[i]), int(flag[i])
+        v, st, f = rows.value[i].item(), int(rows.status[i]), int(rows.flag[i])
         upserts.append({"series_id": s, "ts": t, "value": v, "status": st, "flag": f})
         pendings[o].inserted += 1
     if revisions:

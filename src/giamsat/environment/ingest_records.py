@@ -83,6 +83,23 @@ class Summary:
         }
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A batch's rows as arrays: the file (index into the batch's pendings) each came from."""
+
+    owner: np.ndarray
+    sid: np.ndarray
+    ts: np.ndarray
+    value: np.ndarray
+    status: np.ndarray
+    flag: np.ndarray
+
+    def take(self, idx: np.ndarray) -> Rows:
+        return Rows(
+            *(a[idx] for a in (self.owner, self.sid, self.ts, self.value, self.status, self.flag))
+        )
+
+
 # A QC hook sets flags for a batch: (conn, series_id, ts, value, status) -> flags.
 Flagger = Callable[[Connection, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from giamsat.environment import rollups
 from giamsat.environment.ingest_corrections import apply_corrections, compare_existing
-from giamsat.environment.ingest_records import Pending, Written
+from giamsat.environment.ingest_records import Pending, Rows, Written
 
 if TYPE_CHECKING:
     from giamsat.environment.ingest import Ingestor
@@ -40,6 +40,7 @@ def write(ing: Ingestor, conn: Connection, pendings: list[Pending], now: int) ->
     owners = np.asarray(owner, dtype=np.int64)
     flag = np.asarray(ing.flagger(conn, sid, ts, value, status), dtype=np.int16)
     ing.store.ensure_partitions(conn, "observations", int(ts.min()), int(ts.max()))
+    batch = Rows(owners, sid, ts, value, status, flag)
     is_fix = np.array([pendings[o].correction_of is not None for o in owner], dtype=bool)
     touched: list[tuple[int, int, int]] = []
     new_idx = np.array([], dtype=np.int64)
@@ -64,35 +65,16 @@ def write(ing: Ingestor, conn: Connection, pendings: list[Pending], now: int) ->
             pendings[i].inserted += count
         old_idx = normal[~got]
         if len(old_idx):
-            compare_existing(
-                conn,
-                pendings,
-                owners[old_idx],
-                sid[old_idx],
-                ts[old_idx],
-                value[old_idx],
-                status[old_idx],
-            )
+            compare_existing(conn, pendings, batch.take(old_idx))
         usable = new_idx[(status[new_idx] == 0) & np.isin(flag[new_idx], rollups.USABLE_FLAGS)]
         rollups.add_observations(conn, sid[usable], ts[usable], value[usable], offset[usable])
     # corrections: new values win, the old ones are kept as revisions
     fix = np.flatnonzero(is_fix)
     if len(fix):
-        apply_corrections(
-            ing.store,
-            conn,
-            pendings,
-            owners[fix],
-            sid[fix],
-            ts[fix],
-            value[fix],
-            status[fix],
-            flag[fix],
-            now,
-        )
+        apply_corrections(ing.store, conn, pendings, batch.take(fix), now)
         touched.extend(zip(sid[fix].tolist(), ts[fix].tolist(), offset[fix].tolist(), strict=True))
         rollups.recompute(conn, touched)
-    update_latest(ing, conn, pendings, sid, ts, value, status, flag, now)
+    update_latest(ing, conn, pendings, batch)
     stored = np.concatenate([new_idx, fix])
     if len(stored):
         received_at = np.fromiter(
@@ -181,17 +163,9 @@ def insert_all_new(conn: Connection, columns: tuple[list[Any], ...]) -> bool:
     return True
 
 
-def update_latest(
-    ing: Ingestor,
-    conn: Connection,
-    pendings: list[Pending],
-    sid: np.ndarray,
-    ts: np.ndarray,
-    value: np.ndarray,
-    status: np.ndarray,
-    flag: np.ndarray,
-    now: int,
-) -> None:
+def update_latest(ing: Ingestor, conn: Connection, pendings: list[Pending], rows: Rows) -> None:
+    """Each series' first and latest value, each station's newest file and value."""
+    sid, ts, value, status, flag = rows.sid, rows.ts, rows.value, rows.status, rows.flag
     order = np.lexsort((ts, sid))
     last = np.flatnonzero(np.r_[sid[order][1:] != sid[order][:-1], True])
     first = np.flatnonzero(np.r_[True, sid[order][1:] != sid[order][:-1]])

@@ -9,6 +9,7 @@ live alerts — and a QC re-run over the period changes nothing.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from giamsat.environment import qc_batch as B
 from giamsat.environment import qc_tests as T
 from giamsat.environment.aqi import rebuild
 from giamsat.environment.exceedance import update_alerts
-from giamsat.environment.ingest import Ingestor
+from giamsat.environment.ingest import Incoming, Ingestor
 from giamsat.environment.qc import Channel, evaluate_channel
 from giamsat.environment.qc_config import FlatLine, RateOfChange, Rules, Spike
 from giamsat.environment.qc_store import add_override, rerun
@@ -275,5 +276,31 @@ def test_classic_window_rejudges_the_last_value_the_time_tests_saw(
             )
         ).all()
     assert [f for _, f in got] == [1, 1, 1, 3, 4, 1]  # 200: spike; -5: negative
+    with store.engine.begin() as conn:
+        assert rerun(conn, station_ids=None, start=0, end=2**40)["changed"] == 0
+
+
+def test_a_batch_that_stores_nothing_leaves_the_states_as_they_were(
+    store: Store, settings: Settings
+) -> None:
+    """Values that conflict with stored ones are not stored: what QC staged for them must not
+    become the state the next values are judged with."""
+    with store.engine.begin() as conn:
+        upsert_station(conn, {"code": WW + "A", "component": "wastewater"})
+    start = local("2024-03-15T10:05")
+    values = [50, 52, 51, 53, 50, 52, 51, 53, 52, 50]
+    files = series_files(WW + "A", start, {"COD": [*values, 900, 51]})
+    ing = Ingestor(store, settings)
+    ing.ingest(files[:10])
+    name_stamp = (start + timedelta(minutes=50)).strftime("%Y%m%d%H%M%S")
+    line_stamp = (start + timedelta(minutes=45)).strftime("%Y%m%d%H%M%S")
+    clash = Incoming(f"{WW}A_{name_stamp}.txt", f"COD\t999\tmg/L\t{line_stamp}\t00\r\n".encode())
+    (result,) = ing.ingest([clash])
+    assert result.observations == 0 and any(p.code == "conflicts_stored" for p in result.problems)
+    for f in files[10:]:
+        ing.ingest([f])
+    with store.engine.connect() as conn:
+        got = [r[0] for r in conn.execute(text("SELECT flag FROM observations ORDER BY ts"))]
+    assert got[10] == 4  # the spike at 900 (judged with 50 before and 51 after)
     with store.engine.begin() as conn:
         assert rerun(conn, station_ids=None, start=0, end=2**40)["changed"] == 0

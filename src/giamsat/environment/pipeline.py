@@ -69,16 +69,21 @@ class QualityPipeline:
         self._days_checked: dict[int, int] = {}  # station → newest hour the day rule saw
         self._rules: dict[int, tuple[StationMeta, Rules]] = {}
         self._staged: dict[int, SeriesState] = {}
+        self._unwritten = False  # flag() ran, after_write() not yet
         self.counts = {"online": 0, "classic": 0}  # series judged each way (tests, benchmarks)
 
     # --- transaction end ---------------------------------------------------------------------
     def committed(self, ok: bool) -> None:
-        """The batch's transaction ended: its QC states become current, or all are forgotten."""
-        if ok:
-            self.online.states.update(self._staged)
-        else:
+        """The batch's transaction ended: its QC states become current, or all are forgotten.
+
+        States staged by :meth:`flag` count only if :meth:`after_write` saw the rows stored
+        (when none was, e.g. every value conflicted with a stored one, they describe nothing)."""
+        if not ok:
             self.online.states.clear()
+        elif not self._unwritten:
+            self.online.states.update(self._staged)
         self._staged = {}
+        self._unwritten = False
 
     # --- before the write ------------------------------------------------------------------
     def flag(
@@ -149,6 +154,7 @@ class QualityPipeline:
                 conn, station_id, by_station[station_id], stash, stored, ts_s, val_s, st_s
             )
         self._staged = stash.staged
+        self._unwritten = True
         conn.info[_STASH] = stash
         return flag_s[inverse].astype(np.int16)
 
@@ -286,6 +292,7 @@ class QualityPipeline:
         changed: list[Update] = []
         if stash is not None:
             changed = self._qc_after_write(conn, written, stash)
+            self._unwritten = False
         new = ~written.replaced
         completeness.count_new(
             conn,

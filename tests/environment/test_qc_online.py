@@ -20,7 +20,7 @@ from giamsat.core.store import Store
 from giamsat.environment import qc_batch as B
 from giamsat.environment import qc_tests as T
 from giamsat.environment.aqi import rebuild
-from giamsat.environment.exceedance import update_alerts
+from giamsat.environment.exceedance_live import update_alerts
 from giamsat.environment.ingest import Incoming, Ingestor
 from giamsat.environment.qc import Channel, evaluate_channel
 from giamsat.environment.qc_config import FlatLine, RateOfChange, Rules, Spike

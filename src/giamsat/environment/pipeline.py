@@ -22,7 +22,8 @@ from giamsat.config import Settings
 from giamsat.environment import completeness
 from giamsat.environment import qc_tests as T
 from giamsat.environment.aqi import AQI_PARAMETERS, AQI_UNIT, refresh_station
-from giamsat.environment.exceedance import DAY, HOUR, day_rule_days
+from giamsat.environment.exceedance import DAY, HOUR
+from giamsat.environment.exceedance_live import day_rule_days
 from giamsat.environment.hourly_cache import cached
 from giamsat.environment.limits import load_limit_table, permit_standards
 from giamsat.environment.qc_config import Rules

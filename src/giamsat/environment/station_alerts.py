@@ -20,7 +20,8 @@ from sqlalchemy.engine import Connection
 from giamsat.config import Settings
 from giamsat.core import alerts
 from giamsat.core.store.schema import alerts as alerts_table
-from giamsat.environment.exceedance import _CHANNELS, RULE, RULE_DAYS, Channel, update_alerts
+from giamsat.environment.exceedance import _CHANNELS, RULE, RULE_DAYS, Channel
+from giamsat.environment.exceedance_live import update_alerts
 from giamsat.environment.limits import load_limit_table, permit_standards
 from giamsat.environment.schema import parameters, series
 from giamsat.environment.status import SILENCE_RULE

@@ -357,3 +357,15 @@ def _day_runs(
 def _next_day(day: int) -> int:
     d = datetime.strptime(str(day), "%Y%m%d") + timedelta(days=1)
     return int(d.strftime("%Y%m%d"))
+
+
+_MOVED = {"LOOKBACK", "current_exceedances", "update_alerts", "day_rule_days"}
+
+
+def __getattr__(name: str) -> Any:
+    """Names that moved to :mod:`exceedance_live` stay importable from here."""
+    if name in _MOVED:
+        from giamsat.environment import exceedance_live
+
+        return getattr(exceedance_live, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

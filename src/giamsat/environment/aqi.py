@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection
 
 from giamsat.core.store import Store
+from giamsat.environment.hourly_cache import lookup
 from giamsat.environment.quality_schema import aqi_daily as daily_table
 from giamsat.environment.quality_schema import aqi_hourly as hourly_table
 from giamsat.environment.rollups import day_bounds, hour_label, local_day
@@ -53,6 +54,9 @@ CATEGORIES: list[dict[str, Any]] = [
 
 
 def _series_of(conn: Connection, station_id: int) -> dict[str, int]:
+    cache = lookup(conn)
+    if cache is not None and station_id in cache.aqi_series:
+        return dict(cache.aqi_series[station_id])
     rows = conn.execute(
         select(series.c.id, parameters.c.code)
         .join(parameters, parameters.c.id == series.c.parameter_id)
@@ -74,6 +78,14 @@ def _hourly_grid(
     if not sids or n <= 0:
         return grid
     by_id = {sid: p for p, sid in sids.items()}
+    cache = lookup(conn)
+    if cache is not None:
+        found = {sid: cache.get(sid, first, last) for sid in by_id}
+        if all(f is not None for f in found.values()):
+            for sid, f in found.items():
+                assert f is not None
+                grid[by_id[sid]][(f[0] - first) // HOUR] = f[1]
+            return grid
     rows = conn.execute(
         text(
             "SELECT series_id, ts, mean FROM rollup_hourly WHERE series_id IN :ids "
@@ -106,12 +118,15 @@ def refresh_station(
     sids = _series_of(conn, station_id)
     if not sids:
         return
-    newest = conn.execute(
-        text("SELECT max(ts) FROM rollup_hourly WHERE series_id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
-        {"ids": list(sids.values())},
-    ).scalar()
+    cache = lookup(conn)
+    known, newest = cache.newest(list(sids.values())) if cache is not None else (False, None)
+    if not known:
+        newest = conn.execute(
+            text("SELECT max(ts) FROM rollup_hourly WHERE series_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": list(sids.values())},
+        ).scalar()
     if newest is None:
         conn.execute(hourly_table.delete().where(hourly_table.c.station_id == station_id))
         return

@@ -36,6 +36,24 @@ def list_files(paths: Iterable[Path]) -> list[str]:
     return found
 
 
+def station_time_order(paths: list[str]) -> list[str]:
+    """The files station by station, each station's in time order (ties keep their order).
+
+    Bulk ingest then appends to each series in time order — the case on-ingest QC judges from
+    memory — and a batch holds long runs of few stations, so the per-station work after a
+    batch (AQI, alerts) is shared by many files. The order of files with the same station and
+    time, which decides what is a correction, is kept. The key is cheap on purpose (no full
+    name check): station = the first three ``_``-separated tokens, time = the last token.
+    """
+
+    def key(item: tuple[int, str]) -> tuple[str, str, int]:
+        stem = os.path.basename(item[1]).rsplit(".", 1)[0]
+        tokens = stem.split("_")
+        return "_".join(tokens[:3]), tokens[-1], item[0]
+
+    return [p for _, p in sorted(enumerate(paths), key=key)]
+
+
 def read_one(path: str, max_bytes: int) -> Incoming | OSError:
     try:
         with open(path, "rb") as fh:

@@ -29,7 +29,7 @@ def env_ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No per-problem lines."),
 ) -> None:
     """Ingest TT10 files; the last stdout line is a JSON summary."""
-    from giamsat.environment.bulk import list_files, read_all
+    from giamsat.environment.bulk import list_files, read_all, station_time_order
     from giamsat.environment.ingest import Incoming, Ingestor, Summary
 
     app = state(ctx)
@@ -40,7 +40,7 @@ def env_ingest(
     store = app.store()
     ingestor = Ingestor(store, app.settings)
     summary = Summary()
-    files = list_files(paths)
+    files = station_time_order(list_files(paths))
     progress = _progress(len(files))
     batch: list[Incoming] = []
 

@@ -297,6 +297,7 @@ def coefficient(name: str, given: Any) -> float:
 class LimitTable:
     standards: dict[str, Any]
     values: list[Any]
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # answers for permits
 
     def version(self, code: str, day: int) -> Any | None:
         """A standard by code, or the version of a family in force on ``day``."""
@@ -339,8 +340,26 @@ def permit_standards(station: Any, table: LimitTable) -> list[str]:
     return [part.strip() for part in str(raw).replace(";", ",").split(",") if part.strip()]
 
 
+def _permit_key(station: Any) -> tuple[Any, ...]:
+    coefficients = station.permit_coefficients or {}
+    return (
+        station.permit_standard,
+        station.component,
+        station.permit_column,
+        repr(sorted(coefficients.items())),
+    )
+
+
 def limits_on(table: LimitTable, station: Any, day: int) -> list[Limit]:
     """The limits that apply to a station on a local day (yyyymmdd)."""
+    key = ("on", *_permit_key(station), day)
+    found = table.memo.get(key)
+    if found is None:
+        found = table.memo[key] = _limits_on(table, station, day)
+    return list(found)
+
+
+def _limits_on(table: LimitTable, station: Any, day: int) -> list[Limit]:
     out: list[Limit] = []
     given = station.permit_coefficients or {}
     for code in permit_standards(station, table):
@@ -397,6 +416,14 @@ def _scaled(value: float | None, factor: float) -> float | None:
 
 def change_days(table: LimitTable, station: Any, first_day: int, last_day: int) -> list[int]:
     """Days in (first_day, last_day] on which the limits that apply may change."""
+    key = ("change", *_permit_key(station), first_day, last_day)
+    found = table.memo.get(key)
+    if found is None:
+        found = table.memo[key] = _change_days(table, station, first_day, last_day)
+    return list(found)
+
+
+def _change_days(table: LimitTable, station: Any, first_day: int, last_day: int) -> list[int]:
     codes = set(permit_standards(station, table))
     related = {s.code for s in table.standards.values() if s.code in codes or s.family in codes}
     days: set[int] = set()

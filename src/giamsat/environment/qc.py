@@ -44,6 +44,18 @@ class Outcome:
     eligible: np.ndarray | None = None  # measured values the time tests saw
 
 
+def point_tests(x: np.ndarray, rules: Rules) -> list[tuple[int, np.ndarray]]:
+    """(test bit, flags) of each configured test that judges a value alone."""
+    out = []
+    if rules.fail_span is not None:
+        out.append((T.GROSS_RANGE, T.gross_range(x, rules.fail_span, rules.suspect_span)))
+    if rules.negative is not None:
+        out.append((T.NEGATIVE, T.negative(x, rules.negative)))
+    if rules.zero is not None:
+        out.append((T.ZERO, T.zero(x, rules.zero)))
+    return out
+
+
 def evaluate_channel(ch: Channel, rules: Rules, interval: float) -> Outcome:
     """All single-channel tests of one series; cross checks are added by the station pass."""
     n = len(ch.ts)
@@ -65,12 +77,8 @@ def evaluate_channel(ch: Channel, rules: Rules, interval: float) -> Outcome:
         eligible[out == T.FAIL] = False
 
     if rules.enabled:
-        if rules.fail_span is not None:
-            point_test(T.GROSS_RANGE, T.gross_range(x, rules.fail_span, rules.suspect_span))
-        if rules.negative is not None:
-            point_test(T.NEGATIVE, T.negative(x, rules.negative))
-        if rules.zero is not None:
-            point_test(T.ZERO, T.zero(x, rules.zero))
+        for bit, flags in point_tests(x, rules):
+            point_test(bit, flags)
         idx = np.flatnonzero(eligible)
         sub_t, sub_x = ch.ts[idx].astype(np.float64), x[idx]
 

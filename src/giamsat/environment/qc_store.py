@@ -26,100 +26,12 @@ from sqlalchemy.engine import Connection
 from giamsat.environment import qc_tests as T
 from giamsat.environment.qc import Channel, evaluate_station
 from giamsat.environment.qc_config import QCConfig, default_qc_config
+from giamsat.environment.qc_meta import Meta, SeriesMeta, StationMeta
 from giamsat.environment.quality_schema import qc_overrides, qc_results, qc_runs
 from giamsat.environment.rollups import USABLE_FLAGS
-from giamsat.environment.schema import parameters, series, stations
+from giamsat.environment.schema import series, stations
 
 FLAG_NAMES = {1: "pass", 2: "not_evaluated", 3: "suspect", 4: "fail", 9: "missing"}
-
-
-@dataclass(frozen=True)
-class SeriesMeta:
-    series_id: int
-    station_id: int
-    parameter: str
-    unit: str
-
-
-@dataclass(frozen=True)
-class StationMeta:
-    id: int
-    code: str
-    component: str
-    interval: int
-    utc_offset_min: int
-    province_id: int | None
-    qc: dict[str, Any] | None
-    settings: dict[str, Any]
-
-
-class Meta:
-    """Series and station facts QC needs, cached briefly (stations are edited rarely)."""
-
-    def __init__(self, max_age: float = 60.0) -> None:
-        self.max_age = max_age
-        self._series: dict[int, SeriesMeta] = {}
-        self._stations: dict[int, StationMeta] = {}
-        self._by_station: dict[int, dict[str, int]] = {}
-        self._loaded_at = 0.0
-
-    def _expire(self) -> None:
-        if time.monotonic() - self._loaded_at > self.max_age:
-            self._series.clear()
-            self._stations.clear()
-            self._by_station.clear()
-            self._loaded_at = time.monotonic()
-
-    def series(self, conn: Connection, ids: Iterable[int]) -> dict[int, SeriesMeta]:
-        self._expire()
-        ids = {int(i) for i in ids}
-        found = {i: m for i in ids if (m := self._series.get(i)) is not None}
-        missing = ids - found.keys()
-        if missing:
-            rows = conn.execute(
-                select(series.c.id, series.c.station_id, series.c.unit, parameters.c.code)
-                .join(parameters, parameters.c.id == series.c.parameter_id)
-                .where(series.c.id.in_(sorted(missing)))
-            )
-            for r in rows:
-                found[r.id] = self._series[r.id] = SeriesMeta(r.id, r.station_id, r.code, r.unit)
-        return found
-
-    def station(self, conn: Connection, station_id: int) -> StationMeta:
-        self._expire()
-        found = self._stations.get(station_id)
-        if found is None:
-            r = conn.execute(select(stations).where(stations.c.id == station_id)).one()
-            settings = r.settings or {}
-            found = StationMeta(
-                r.id,
-                r.code,
-                r.component,
-                int(r.expected_interval_s or 300),
-                int(r.utc_offset_min),
-                r.province_id,
-                settings.get("qc") if isinstance(settings, dict) else None,
-                settings if isinstance(settings, dict) else {},
-            )
-            self._stations[station_id] = found
-        return found
-
-    def station_series(self, conn: Connection, station_id: int) -> dict[str, int]:
-        """parameter code → series id of every channel of a station."""
-        self._expire()
-        found = self._by_station.get(station_id)
-        if found is None:
-            rows = conn.execute(
-                select(series.c.id, parameters.c.code)
-                .join(parameters, parameters.c.id == series.c.parameter_id)
-                .where(series.c.station_id == station_id)
-            )
-            found = {r.code: r.id for r in rows}
-            self._by_station[station_id] = found
-        return found
-
-    def forget_station(self, station_id: int) -> None:
-        self._by_station.pop(station_id, None)
 
 
 @dataclass
@@ -144,6 +56,19 @@ class Update:
 
 def _usable(status: int, flag: int, finite: bool) -> bool:
     return status == 0 and flag in USABLE_FLAGS and finite
+
+
+@dataclass
+class Window:
+    """One series as :meth:`QualityControl.evaluate` judged it (for the online QC state)."""
+
+    channel: Channel
+    outcome: Any
+    flag: np.ndarray  # after manual flags
+    tests: np.ndarray
+    judged: np.ndarray  # points whose flags the evaluation decides
+    before_cut: bool  # stored values exist before the loaded window
+    after_cut: bool  # … and after it
 
 
 @dataclass
@@ -243,9 +168,11 @@ class QualityControl:
         station: StationMeta,
         focus: dict[int, tuple[int, int]],
         batch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+        windows: dict[int, Window] | None = None,
     ) -> Evaluation:
         """Evaluate a station around ``focus`` (series → [lo, hi]) with ``batch`` rows merged in
-        (series → ts, value, status; not stored yet, or just stored)."""
+        (series → ts, value, status; not stored yet, or just stored). ``windows`` receives each
+        evaluated window (to seed the online QC state)."""
         batch = batch or {}
         by_parameter = self.meta.station_series(conn, station.id)
         metas = self.meta.series(conn, set(by_parameter.values()) | set(focus))
@@ -315,6 +242,11 @@ class QualityControl:
         for ch in channels:
             out = outcomes[ch.series_id]
             flag, part, is_batch, target = parts[ch.series_id]
+            # the last value before the focus that the time tests saw gets a new neighbour
+            # (its spike); values after it that failed a point test keep their flags anyway
+            seen = np.flatnonzero((part == -1) & out.eligible)
+            if len(seen):
+                target = target | ((part == -1) & (np.arange(len(part)) >= seen[-1]))
             new_flag = out.flag.astype(np.int16)
             new_tests = out.tests.astype(np.int64)
             for t_from, t_to, f in overrides.get(ch.series_id, ()):
@@ -323,6 +255,17 @@ class QualityControl:
                 new_tests[hit] |= T.MANUAL
             idx = np.flatnonzero(target)
             result.points += len(idx)
+            if windows is not None:
+                k = self._context(station, metas[ch.series_id])
+                windows[ch.series_id] = Window(
+                    ch,
+                    out,
+                    new_flag,
+                    new_tests,
+                    target,
+                    int((part == -1).sum()) >= 2 * k,
+                    int((part == 1).sum()) >= k + 1,
+                )
             stored_idx = idx[~is_batch[idx]]
             stored_tests = (
                 self._stored_tests(

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from giamsat.config import Settings
 from giamsat.core import alerts
 from giamsat.core.store import Store
-from giamsat.environment.exceedance import current_exceedances
+from giamsat.environment.exceedance_live import current_exceedances
 from giamsat.environment.limits import load_limit_table
 from giamsat.environment.schema import parameters, series, stations
 

@@ -202,6 +202,43 @@ def test_exceedance_alert_on_ingest_opens_and_resolves(store: Store, settings: S
         assert alerts.query_alerts(conn, rule="exceedance", state="resolved")[1] == 1
 
 
+def test_alert_message_reads_like_a_person_wrote_it(store: Store, settings: Settings) -> None:
+    """An hourly mean of 12 values has many decimals; the message shows two, the limit as is."""
+    station(store, WW, "wastewater", permit_standard="QCVN40_2011", permit_column="B")
+    values = [
+        320.17,
+        321.33,
+        319.91,
+        322.05,
+        318.77,
+        320.4,
+        321.9,
+        319.2,
+        320.66,
+        321.01,
+        318.3,
+        322.2,
+    ]
+    Ingestor(store, settings).ingest(series_files(WW, local("2024-03-15T10:05"), {"COD": values}))
+    with store.engine.connect() as conn:
+        [alert], _ = alerts.query_alerts(conn, rule="exceedance", state="open")
+    number = alert["message"].split()[1]
+    assert float(number) == pytest.approx(alert["value"], abs=0.005)
+    assert len(number.partition(".")[2]) <= 2
+    assert " > 150 " in alert["message"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(49.4566, "49.46"), (150.0, "150"), (7.1, "7.1"), (0.012345, "0.0123"), (0.5, "0.5"),
+     (-3.14159, "-3.14"), (0.0, "0"), (1234567.891, "1234567.89")],
+)  # fmt: skip
+def test_readable_numbers(value: float, text: str) -> None:
+    from giamsat.environment.exceedance_live import readable
+
+    assert readable(value) == text
+
+
 def test_days_alert(store: Store, settings: Settings) -> None:
     _daily_pm(store, settings, "2025-03-01", [80, 90, 70])  # three days over (default N = 3)
     with store.engine.connect() as conn:

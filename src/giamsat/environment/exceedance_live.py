@@ -201,8 +201,8 @@ def update_alerts(
             parameter=parameter,
             severity=_severity(worst),
             message=(
-                f"{parameter} {worst['value']:g} {worst['unit']} "
-                f"{'>' if worst['kind'] == 'max' else '<'} {worst['limit']:g} "
+                f"{parameter} {readable(worst['value'])} {worst['unit']} "
+                f"{'>' if worst['kind'] == 'max' else '<'} {readable(worst['limit'])} "
                 f"({worst['standard']} {worst['column']} {worst['averaging']})"
             ).replace("  ", " "),
             value=worst["value"],
@@ -214,6 +214,16 @@ def update_alerts(
     if check_days:
         _update_day_alerts(conn, st, now, table, settings, live)
     return found
+
+
+def readable(value: float) -> str:
+    """A value as people write it in a message: 2 decimals from 1 up, 3 significant digits
+    below (a mean of 49.4566 reads 49.46; 0.012345 reads 0.0123), no trailing zeros."""
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    digits = 2 if abs(value) >= 1 else 2 - int(np.floor(np.log10(abs(value))))
+    text = f"{round(value, digits):.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _badness(e: dict[str, Any]) -> float:

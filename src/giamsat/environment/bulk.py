@@ -1,13 +1,14 @@
 """Bulk ingest of file trees for ``giamsat env ingest``.
 
-Worker processes read, hash, archive and parse files while the main process does the one thing
-that must be serial: writing the store. The raw archive is its own database, so workers write it
-in parallel with the main store, and only compact parse results cross the process boundary.
+Worker processes read, hash and parse files (and on PostgreSQL archive them) while the main
+process does the one thing that must be serial: writing the store. Workers run at a lower
+priority: on a small machine the main process is the bottleneck and should not share its core.
 The archive still happens before the store sees the file, as everywhere else.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -80,6 +81,12 @@ def _worker_archive(urls: tuple[str, str | None]) -> Archive:
     return _archive
 
 
+def _lower_priority() -> None:
+    """Workers only run ahead of the main process; they must not slow it down."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
 def _read_chunk(
     args: tuple[list[str], int, tuple[str, str | None] | None],
 ) -> list[tuple[str, Incoming | OSError]]:
@@ -115,6 +122,6 @@ def read_all(
             yield from _read_chunk((paths[i : i + CHUNK], max_bytes, None))
         return
     chunks = [(paths[i : i + CHUNK], max_bytes, archive_url) for i in range(0, len(paths), CHUNK)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_lower_priority) as pool:
         for results in pool.imap(_read_chunk, chunks, chunksize=1):
             yield from results

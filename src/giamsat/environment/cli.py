@@ -59,7 +59,10 @@ def env_ingest(
         batch.clear()
 
     unreadable = 0
-    archive_url = (store.url, store.archive_url)  # workers archive the bytes themselves
+    # On PostgreSQL the workers archive the bytes themselves, in parallel with the main process.
+    # On SQLite a write transaction also locks the attached archive, so workers writing it would
+    # wait for each of the main's transactions (and it for them): there the main archives.
+    archive_url = None if store.is_sqlite else (store.url, store.archive_url)
     for path, item in read_all(files, app.settings.max_file_bytes, archive_url):
         if isinstance(item, OSError):
             unreadable += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,15 +30,6 @@ def _admin_connect():
     )
 
 
-@pytest.fixture(scope="session")
-def pg_available() -> bool:
-    try:
-        with _admin_connect():
-            return True
-    except Exception:
-        return False
-
-
 def create_pg_database() -> tuple[str, str]:
     name = f"gs_test_{secrets.token_hex(6)}"
     with _admin_connect() as conn:
@@ -51,21 +43,31 @@ def drop_pg_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: bool) -> Iterator[str]:
-    """A fresh, empty database URL on each back end."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'giamsat.db'}"
+@contextmanager
+def database_url(backend: str, folder: Path) -> Iterator[str]:
+    """A fresh, empty database on ``backend``: a file in ``folder``, or a PostgreSQL database
+    with a random name that is dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'giamsat.db'}"
         return
-    if not pg_available:
+    try:
+        name, url = create_pg_database()
+    except Exception as exc:
         pytest.fail(
-            f"PostgreSQL is not reachable at {PG_ADMIN} (start it, or set GIAMSAT_TEST_BACKENDS=sqlite)"
+            f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}); start it, or set "
+            "GIAMSAT_TEST_BACKENDS=sqlite"
         )
-    name, url = create_pg_database()
     try:
         yield url
     finally:
         drop_pg_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL on each back end."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from giamsat.maritime.registry import (
 )
 from giamsat.maritime.rules import Rules
 from giamsat.maritime.zones import ZoneIndex
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, database_url
 from tests.maritime_engine.helpers import T0
 
 PASSWORD = "correct horse battery staple"
@@ -66,32 +66,23 @@ def harbour(
     from giamsat.web.routers.admin import UserIn, create_user
 
     tmp: Path = tmp_path_factory.mktemp("harbour")
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'giamsat.db'}"
-    else:
+    with database_url(request.param, tmp) as url:
+        settings = Settings(home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'a.db'}")
+        store = Store.from_settings(settings)
+        store.upgrade()
+        lines = scenario.scenario_lines(T0, SECONDS)
+        fill(settings, store, lines)
+        h = Harbour(settings, store, lines=lines)
+        with store.engine.begin() as conn:
+            conn.execute(organisations.insert().values(code="ORG", name="Org", kind="enterprise"))
+            for role in ("admin", "ministry", "operator", "enterprise"):
+                create_user(conn, UserIn(username=f"{role}_u", role=role, password=PASSWORD,  # type: ignore[arg-type]
+                                         organisation="ORG" if role == "enterprise" else None))  # fmt: skip
+                h.users[role] = f"{role}_u"
         try:
-            pg_name, url = create_pg_database()
-        except Exception as exc:
-            pytest.fail(f"PostgreSQL is not reachable ({exc}); set GIAMSAT_TEST_BACKENDS=sqlite")
-    settings = Settings(home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'a.db'}")
-    store = Store.from_settings(settings)
-    store.upgrade()
-    lines = scenario.scenario_lines(T0, SECONDS)
-    fill(settings, store, lines)
-    h = Harbour(settings, store, lines=lines)
-    with store.engine.begin() as conn:
-        conn.execute(organisations.insert().values(code="ORG", name="Org", kind="enterprise"))
-        for role in ("admin", "ministry", "operator", "enterprise"):
-            create_user(conn, UserIn(username=f"{role}_u", role=role, password=PASSWORD,  # type: ignore[arg-type]
-                                     organisation="ORG" if role == "enterprise" else None))  # fmt: skip
-            h.users[role] = f"{role}_u"
-    try:
-        yield h
-    finally:
-        store.dispose()
-        if pg_name:
-            drop_pg_database(pg_name)
+            yield h
+        finally:
+            store.dispose()
 
 
 @pytest.fixture(scope="module")

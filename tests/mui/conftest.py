@@ -19,7 +19,7 @@ from giamsat.core.events import EventHub
 from giamsat.core.store import Store
 from giamsat.maritime import scenario
 from giamsat.maritime.schema import tracks, vessels
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, database_url
 from tests.enc.conftest import corpus, imported_library  # noqa: F401  (fixtures)
 from tests.maritime_engine.conftest import fill
 from tests.web.test_browser import CHROMIUM, FLAGS, _free_port
@@ -90,30 +90,21 @@ def harbour(
     from giamsat.web.routers.admin import UserIn, create_user
 
     tmp: Path = tmp_path_factory.mktemp("mui")
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'giamsat.db'}"
-    else:
+    with database_url(request.param, tmp) as url:
+        settings = Settings(home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'a.db'}")
+        store = Store.from_settings(settings)
+        store.upgrade()
+        now = int(time.time())
+        fill(settings, store, scenario.scenario_lines(now - 900, 900))
+        t1, t2 = now - 7200, now - 3600
+        _seed_slider_vessel(store, now, t1, t2)
+        with store.write() as conn:
+            for role in ("admin", "operator", "ministry"):
+                create_user(conn, UserIn(username=f"{role}_user", role=role, password=PASSWORD))  # type: ignore[arg-type]
         try:
-            pg_name, url = create_pg_database()
-        except Exception as exc:
-            pytest.fail(f"PostgreSQL is not reachable ({exc}); set GIAMSAT_TEST_BACKENDS=sqlite")
-    settings = Settings(home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'a.db'}")
-    store = Store.from_settings(settings)
-    store.upgrade()
-    now = int(time.time())
-    fill(settings, store, scenario.scenario_lines(now - 900, 900))
-    t1, t2 = now - 7200, now - 3600
-    _seed_slider_vessel(store, now, t1, t2)
-    with store.write() as conn:
-        for role in ("admin", "operator", "ministry"):
-            create_user(conn, UserIn(username=f"{role}_user", role=role, password=PASSWORD))  # type: ignore[arg-type]
-    try:
-        yield Harbour(settings, store, EventHub(), request.param, now, t1, t2)
-    finally:
-        store.dispose()
-        if pg_name:
-            drop_pg_database(pg_name)
+            yield Harbour(settings, store, EventHub(), request.param, now, t1, t2)
+        finally:
+            store.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from giamsat.environment.ingest import Incoming, Ingestor
 from giamsat.environment.schema import stations
 from giamsat.environment.stations import upsert_station
 from giamsat.web.routers.admin import UserIn, create_user
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import BACKENDS, database_url
 
 VN = timezone(timedelta(hours=7))
 HOURS = 24
@@ -155,24 +155,15 @@ def network(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Network]:
     tmp = tmp_path_factory.mktemp("web")
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'giamsat.db'}"
-    else:
+    with database_url(request.param, tmp) as url:
+        settings = Settings(
+            home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'archive.db'}"
+        )
+        net = build_network(settings)
         try:
-            pg_name, url = create_pg_database()
-        except Exception as exc:
-            pytest.fail(f"PostgreSQL is not reachable ({exc}); set GIAMSAT_TEST_BACKENDS=sqlite")
-    settings = Settings(
-        home=tmp / "home", db_url=url, archive_url=f"sqlite:///{tmp / 'archive.db'}"
-    )
-    net = build_network(settings)
-    try:
-        yield net
-    finally:
-        net.store.dispose()
-        if pg_name:
-            drop_pg_database(pg_name)
+            yield net
+        finally:
+            net.store.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -108,6 +108,13 @@ class Settings:
     maritime_idle_seconds: float = 120.0  # a TCP feed silent this long is reconnected
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Absolute from the start: receivers report absolute paths, and a relative home would
+        # make every comparison with them fail (and change meaning if the process changes dir).
+        object.__setattr__(self, "home", Path(self.home).absolute())
+        if self.inbox is not None:
+            object.__setattr__(self, "inbox", Path(self.inbox).absolute())
+
     @property
     def resolved_db_url(self) -> str:
         return self.db_url or f"sqlite:///{self.home / 'giamsat.db'}"

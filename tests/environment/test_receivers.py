@@ -6,6 +6,7 @@ import ftplib
 import io
 import ssl
 import time
+from pathlib import Path
 
 import paramiko
 import pytest
@@ -83,6 +84,30 @@ def test_ftp_upload_is_stored_within_two_seconds(
         False,
         f"NuocThai/2024/03/15032024/{NAME_A}",
     )
+
+
+def test_relative_home_receives_uploads(
+    tmp_path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make demo` runs with the default home `var`, relative to the working folder."""
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(home=Path("var"), db_url=db_url)
+    assert settings.home.is_absolute() and settings.resolved_inbox.is_absolute()
+    store = Store.from_settings(settings)
+    store.upgrade()
+    try:
+        add_account(store, "station_a", "pw-a-123456", ["HN_FA_*"])
+        with RunningService(settings, store) as svc:
+            ftp = ftp_login(svc.ftp_port, "station_a", "pw-a-123456")
+            assert ftp.storbinary(f"STOR {NAME_A}", io.BytesIO(content())).startswith("226")
+            ftp.quit()
+            data = wait_for(lambda: exported(store), timeout=5.0)
+        assert {(r[0], r[1], r[3]) for r in data} == {
+            ("HN_FA_ST1", "COD", 45.3),
+            ("HN_FA_ST1", "pH", 7.1),
+        }
+    finally:
+        store.dispose()
 
 
 def test_ftp_confinement_and_station_ownership(

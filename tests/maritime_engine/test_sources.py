@@ -19,6 +19,7 @@ from giamsat.maritime.sources import (
     make_source,
     parse_sources,
 )
+from tests.service_util import free_port
 
 
 class Sink:
@@ -33,12 +34,6 @@ class Sink:
 
     def texts(self) -> list[str]:
         return [line.decode() for line, _, _ in self.lines]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _wait_for(predicate, timeout: float = 10.0) -> None:
@@ -82,7 +77,7 @@ class LineServer:
 
 def test_tcp_client_reconnects_after_server_restart_and_loses_nothing() -> None:
     async def scenario() -> tuple[Sink, TcpClientSource]:
-        port = _free_port()
+        port = free_port()
         first = [f"!AIVDM,A{i}\r\n".encode() for i in range(200)]
         first.append(b"!AIVDM,split-")  # a line in two writes ...
         first.append(b"across-writes\r\n")
@@ -121,7 +116,7 @@ def test_tcp_client_reconnects_after_server_restart_and_loses_nothing() -> None:
 
 def test_tcp_client_waits_for_a_server_that_is_not_there_and_drops_a_silent_one() -> None:
     async def scenario() -> tuple[Sink, TcpClientSource, int]:
-        port = _free_port()
+        port = free_port()
         sink = Sink()
         client = TcpClientSource("ais", "127.0.0.1", port, backoff_initial=0.05,
                                  backoff_max=0.2, idle_timeout=0.3)  # fmt: skip

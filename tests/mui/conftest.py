@@ -5,7 +5,6 @@ Debian's Chromium driven by Playwright. Once per back end and module."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from giamsat.maritime.schema import tracks, vessels
 from tests.conftest import BACKENDS, database_url
 from tests.enc.conftest import corpus, imported_library  # noqa: F401  (fixtures)
 from tests.maritime_engine.conftest import fill
-from tests.web.test_browser import CHROMIUM, FLAGS, _free_port
+from tests.service_util import serve_app
+from tests.web.test_browser import CHROMIUM, FLAGS
 
 PASSWORD = "correct horse battery staple"
 SLIDER_MMSI = 574999001
@@ -109,8 +109,6 @@ def harbour(
 
 @pytest.fixture(scope="module")
 def server(harbour: Harbour, imported_library: Any) -> Iterator[str]:  # noqa: F811
-    import uvicorn
-
     from giamsat.web.app import STATIC, create_app
     from giamsat.web.enc import EncService
 
@@ -118,18 +116,8 @@ def server(harbour: Harbour, imported_library: Any) -> Iterator[str]:  # noqa: F
         pytest.fail("the UI is not built: cd web && npm ci && npm run build")
     app = create_app(harbour.settings, harbour.store, hub=harbour.hub)
     app.state.enc = EncService(imported_library)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

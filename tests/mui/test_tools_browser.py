@@ -169,35 +169,29 @@ def test_english_labels(chart_page: Any) -> None:
 
 def test_without_charts_base_map_and_import_hint(browser: Any, harbour: Harbour) -> None:
     """A server with no ENC imported: the base map and how to import cells."""
-    import threading
-    import time
-
-    import uvicorn
 
     from giamsat.web.app import create_app
     from tests.mui.conftest import ChartPage
-    from tests.web.test_browser import _free_port
+    from tests.service_util import serve_app
 
     app = create_app(harbour.settings, harbour.store, hub=harbour.hub)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    p = ChartPage(browser, f"http://127.0.0.1:{port}", harbour.backend, "operator")
-    try:
-        p.open(HAI_PHONG)
-        assert "giamsat enc import" in p.page.inner_text("[data-no-enc]")
-        land = p.eval("() => __muiMap.queryRenderedFeatures({layers: ['base-land']}).length")
-        assert land > 0
-        assert (
-            p.eval("() => __muiMap.queryRenderedFeatures().filter(f => f.source === 'enc').length")
-            == 0
-        )
-        assert p.eval("() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).length") >= 5
-        assert not p.errors, p.errors
-    finally:
-        p.close()
-        srv.should_exit = True
-        thread.join(10)
+    with serve_app(app) as url:
+        p = ChartPage(browser, url, harbour.backend, "operator")
+        try:
+            p.open(HAI_PHONG)
+            assert "giamsat enc import" in p.page.inner_text("[data-no-enc]")
+            land = p.eval("() => __muiMap.queryRenderedFeatures({layers: ['base-land']}).length")
+            assert land > 0
+            assert (
+                p.eval(
+                    "() => __muiMap.queryRenderedFeatures().filter(f => f.source === 'enc').length"
+                )
+                == 0
+            )
+            assert (
+                p.eval("() => __muiMap.queryRenderedFeatures({layers: ['mui-vessels']}).length")
+                >= 5
+            )
+            assert not p.errors, p.errors
+        finally:
+            p.close()

@@ -5,15 +5,13 @@ public page works without login. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from giamsat.web.app import STATIC
+from tests.service_util import serve_app
 from tests.web.conftest import ARTIFACTS, PASSWORD, STATIONS, Network
 
 pytestmark = pytest.mark.browser
@@ -30,32 +28,13 @@ FLAGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(app, network: Network) -> Iterator[str]:
     """uvicorn on a free loopback port in a background thread."""
-    import uvicorn
-
     if not (STATIC / "index.html").is_file():
         pytest.fail("the UI is not built: run `make setup` (cd web && npm ci && npm run build)")
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="auto")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

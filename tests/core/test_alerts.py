@@ -154,3 +154,17 @@ def test_query_filters_and_paging(store: Store) -> None:
         assert n == 3 and {r["asset_id"] for r in window} == {"HN_A_1", "HN_A_2", "HN_A_3"}
         with pytest.raises(ValueError):
             _raise(conn, severity="apocalyptic")
+
+
+def test_every_new_engine_gets_the_delivery_hooks() -> None:
+    """A new pool can sit at a collected one's address; it must still be hooked (the
+    intermittent 'listener never called' failure on PostgreSQL)."""
+    from sqlalchemy import create_engine
+
+    for _ in range(1000):
+        engine = create_engine("sqlite://")
+        alerts._hook(engine)
+        assert alerts._on_checkin in list(engine.pool.dispatch.checkin)
+        assert alerts._on_commit in list(engine.dispatch.commit)
+        engine.dispose()
+        del engine

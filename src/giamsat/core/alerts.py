@@ -9,6 +9,7 @@ that made them commits (never about a change that was rolled back).
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -78,14 +79,23 @@ def _on_checkin(dbapi_conn: Any, record: Any) -> None:
             _deliver(ready)
 
 
+_hooked: weakref.WeakSet[Any] = weakref.WeakSet()  # engines and pools that have our listeners
+
+
 def _hook(engine: Engine) -> None:
     """Queue events per connection; move them to 'ready' on commit, drop them on rollback,
-    deliver when the connection goes back to the pool (after the commit has happened)."""
-    if not event.contains(engine, "commit", _on_commit):
+    deliver when the connection goes back to the pool (after the commit has happened).
+
+    Hooked targets are remembered in a weak set, not asked with ``event.contains``: that keys
+    on ``id()``, so a new pool at the address of a collected one looked hooked and its
+    events were never delivered (the intermittent PostgreSQL test failure)."""
+    if engine not in _hooked:
         event.listen(engine, "commit", _on_commit)
         event.listen(engine, "rollback", _on_rollback)
-    if not event.contains(engine.pool, "checkin", _on_checkin):
+        _hooked.add(engine)
+    if engine.pool not in _hooked:
         event.listen(engine.pool, "checkin", _on_checkin)
+        _hooked.add(engine.pool)
 
 
 def _deliver(events: Iterable[dict[str, Any]]) -> None:

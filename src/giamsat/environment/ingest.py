@@ -201,6 +201,7 @@ class Ingestor:
                     decide(p)
                 record_outcomes(self, conn, pendings, now)
         except BaseException:
+            self.registry.forget()  # rows it cached may have been rolled back
             if self.after_commit is not None:
                 self.after_commit(False)
             raise

@@ -112,10 +112,12 @@ def publish(pendings: list[Pending]) -> None:
                 "observations": res.observations,
             },
         )
-        if p.station is not None and res.outcome in ("accepted", "corrected") and p.rows:
+        if p.station is not None and res.outcome in ("accepted", "corrected") and p.sids:
             values = [
-                {"parameter": code, "ts": row[1], "value": row[2], "status": row[3]}
-                for code, row in zip(p.codes, p.rows, strict=True)
+                {"parameter": code, "ts": ts, "value": value, "status": status}
+                for code, ts, value, status in zip(
+                    p.codes, p.ts, p.values, p.statuses, strict=True
+                )
             ]
             events.publish("env.observations", {"station": p.station.code, "values": values})
 

@@ -8,6 +8,7 @@ duplicates (the same content again) from corrections (the same name, other conte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
@@ -18,7 +19,9 @@ from giamsat.environment.tt10 import (
     INFO,
     WARNING,
     FileName,
+    ParsedFile,
     Problem,
+    Reading,
     local_epoch,
     looks_binary,
     parse_content,
@@ -107,56 +110,20 @@ def prepare(
                     INFO,
                 )
             )
+    columns = parsed.columns()
+    ts = [epoch - offset for epoch in columns.epochs]
     horizon = now + s.future_tolerance_seconds
-    worst_gap = 0
-    for r in parsed.readings:
-        ts = (local_epoch(r.local_time) or 0) - offset
-        if ts > horizon:
-            res.problems.append(
-                Problem(
-                    "future_time",
-                    f"{r.parameter} at {r.local_time} is more than {s.future_tolerance_seconds // 60} min in the future",
-                    r.line,
-                )
-            )
-            continue
-        gap = abs(ts - p.name_ts)
-        worst_gap = max(worst_gap, gap)
-        pid = ing.registry.parameter_id(conn, r.parameter, r.known)
-        spec = ing.catalog.parameters.get(r.parameter)
-        target = spec.unit_for(station.component) if spec else r.unit
-        value, unit = r.value, r.unit
-        if spec and unit != target:
-            factor = ing.catalog.factor(unit, target) if unit else None
-            if factor is not None:
-                value, unit = value * factor, target
-            elif r.reported_unit.strip() == "" and target:
-                unit = target  # no unit written: the catalog's is assumed
-            else:
-                res.problems.append(
-                    Problem(
-                        "unit",
-                        f"{r.parameter}: unit {r.reported_unit!r} is not {target!r} and cannot be converted exactly; stored as reported",
-                        r.line,
-                        WARNING,
-                    )
-                )
-        info = ing.registry.series_for(conn, station, pid, unit, r.reported_unit)
-        if info.unit != unit:
-            factor = ing.catalog.factor(unit, info.unit)
-            if factor is not None:
-                value = value * factor
-            else:
-                res.problems.append(
-                    Problem(
-                        "unit",
-                        f"{r.parameter}: unit {unit!r} differs from this channel's {info.unit!r}",
-                        r.line,
-                        WARNING,
-                    )
-                )
-        p.rows.append((info.id, ts, value, r.status, station.utc_offset_min))
-        p.codes.append(r.parameter)
+    if columns.signature is not None and max(ts) <= horizon:
+        plan = plan_for(ing, conn, station, columns.signature, parsed)
+        worst_gap = max(max(ts) - p.name_ts, p.name_ts - min(ts))
+        res.problems.extend(plan.problems)
+        values = columns.values
+        if plan.factors is not None:
+            values = [v * f for v, f in zip(values, plan.factors, strict=True)]
+        p.sids, p.ts, p.values, p.statuses = plan.sids, ts, values, columns.statuses
+        p.codes = plan.codes
+    else:
+        worst_gap = prepare_each(ing, conn, p, station, parsed, horizon)
     if worst_gap > s.name_time_tolerance_seconds:
         res.problems.append(
             Problem(
@@ -166,9 +133,116 @@ def prepare(
                 WARNING,
             )
         )
-    if not p.rows:
+    if not p.sids:
         reject(p, Problem("no_valid_lines", "no line of the file could be used"))
     return None
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """Where each line of a station's usual file goes: its series and unit factor.
+
+    Resolved once per station and :attr:`Columns.signature`, then reused for every file
+    (a national day is 288 files per station with the same lines).
+    """
+
+    sids: tuple[int, ...]
+    codes: tuple[str, ...]
+    factors: tuple[float, ...] | None  # None: no line needs converting
+    problems: tuple[Problem, ...]
+
+
+def plan_for(
+    ing: Ingestor, conn: Connection, station: StationInfo, signature: str, parsed: ParsedFile
+) -> SeriesPlan:
+    plans = ing.registry.plans
+    plan = plans.get((station.id, signature))
+    if plan is None:
+        resolved = [resolve(ing, conn, station, r) for r in parsed.readings]
+        factors = [f for _, f, _ in resolved]
+        plan = SeriesPlan(
+            tuple(sid for sid, _, _ in resolved),
+            tuple(r.parameter for r in parsed.readings),
+            None if all(f == 1.0 for f in factors) else tuple(factors),
+            tuple(problem for _, _, problems in resolved for problem in problems),
+        )
+        plans[(station.id, signature)] = plan
+    return plan
+
+
+def prepare_each(
+    ing: Ingestor,
+    conn: Connection,
+    p: Pending,
+    station: StationInfo,
+    parsed: ParsedFile,
+    horizon: int,
+) -> int:
+    """Line by line (lines in the future are left out); returns the largest time gap."""
+    offset = station.utc_offset_min * 60
+    worst_gap = 0
+    for r in parsed.readings:
+        ts = (local_epoch(r.local_time) or 0) - offset
+        if ts > horizon:
+            p.result.problems.append(
+                Problem(
+                    "future_time",
+                    f"{r.parameter} at {r.local_time} is more than "
+                    f"{ing.settings.future_tolerance_seconds // 60} min in the future",
+                    r.line,
+                )
+            )
+            continue
+        worst_gap = max(worst_gap, abs(ts - (p.name_ts or 0)))
+        sid, factor, problems = resolve(ing, conn, station, r)
+        p.result.problems.extend(problems)
+        p.sids.append(sid)
+        p.ts.append(ts)
+        p.values.append(r.value * factor)
+        p.statuses.append(r.status)
+        p.codes.append(r.parameter)
+    return worst_gap
+
+
+def resolve(
+    ing: Ingestor, conn: Connection, station: StationInfo, r: Reading
+) -> tuple[int, float, list[Problem]]:
+    """A line's series (created when new), the factor to its unit, and any unit problem."""
+    problems: list[Problem] = []
+    pid = ing.registry.parameter_id(conn, r.parameter, r.known)
+    spec = ing.catalog.parameters.get(r.parameter)
+    target = spec.unit_for(station.component) if spec else r.unit
+    unit, factor = r.unit, 1.0
+    if spec and unit != target:
+        to_target = ing.catalog.factor(unit, target) if unit else None
+        if to_target is not None:
+            factor, unit = to_target, target
+        elif r.reported_unit.strip() == "" and target:
+            unit = target  # no unit written: the catalog's is assumed
+        else:
+            problems.append(
+                Problem(
+                    "unit",
+                    f"{r.parameter}: unit {r.reported_unit!r} is not {target!r} and cannot be converted exactly; stored as reported",
+                    r.line,
+                    WARNING,
+                )
+            )
+    info = ing.registry.series_for(conn, station, pid, unit, r.reported_unit)
+    if info.unit != unit:
+        to_series = ing.catalog.factor(unit, info.unit)
+        if to_series is not None:
+            factor *= to_series
+        else:
+            problems.append(
+                Problem(
+                    "unit",
+                    f"{r.parameter}: unit {unit!r} differs from this channel's {info.unit!r}",
+                    r.line,
+                    WARNING,
+                )
+            )
+    return info.id, factor, problems
 
 
 def classify(ing: Ingestor, conn: Connection, pendings: list[Pending]) -> None:
@@ -203,7 +277,7 @@ def classify(ing: Ingestor, conn: Connection, pendings: list[Pending]) -> None:
             p.result.problems = [
                 Problem("duplicate", "the same file was received before", None, INFO)
             ]
-            p.rows, p.codes = [], []
+            p.sids, p.ts, p.values, p.statuses, p.codes = [], [], [], [], []
             continue
         stored = [fid for fid, _, outcome in previous if outcome in ("accepted", "corrected")]
         if stored:

@@ -8,7 +8,7 @@ post-write step; ``Record``/``Pending`` one file while its batch is processed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,24 @@ class Incoming:
     parsed: ParsedFile | None = None  # precomputed by a bulk worker
     blob_id: int | None = None  # already archived by a bulk worker (content may then be empty)
     size: int | None = None  # bytes, when content was dropped after archiving
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickle as the constructor's arguments: bulk workers send hundreds of thousands."""
+        return (
+            Incoming,
+            (
+                self.name,
+                self.content,
+                self.source,
+                self.account_id,
+                self.path,
+                self.received_at,
+                self.sha256,
+                self.parsed,
+                self.blob_id,
+                self.size,
+            ),
+        )
 
 
 @dataclass
@@ -151,10 +169,12 @@ class Pending:
     name_ts: int | None = None
     correction_of: int | None = None
     misplaced: bool = False
-    rows: list[tuple[int, int, float, int, int]] = field(
-        default_factory=list
-    )  # sid, ts, v, status, offset
-    codes: list[str] = field(default_factory=list)  # parameter code of each row
+    # the file's rows as columns: series, time (UTC epoch), value, device status, parameter code
+    sids: Sequence[int] = field(default_factory=list)
+    ts: Sequence[int] = field(default_factory=list)
+    values: Sequence[float] = field(default_factory=list)
+    statuses: Sequence[int] = field(default_factory=list)
+    codes: Sequence[str] = field(default_factory=list)
     inserted: int = 0
     unchanged: int = 0
     conflicting: int = 0

@@ -27,21 +27,29 @@ INSERT_CHUNK = 5000
 def write(ing: Ingestor, conn: Connection, pendings: list[Pending], now: int) -> None:
     if not pendings:
         return
-    owner: list[int] = []
-    rows: list[tuple[int, int, float, int, int]] = []
-    for i, p in enumerate(pendings):
-        rows.extend(p.rows)
-        owner.extend([i] * len(p.rows))
-    sid = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    ts = np.fromiter((r[1] for r in rows), np.int64, len(rows))
-    value = np.fromiter((r[2] for r in rows), np.float64, len(rows))
-    status = np.fromiter((r[3] for r in rows), np.int16, len(rows))
-    offset = np.fromiter((r[4] for r in rows), np.int64, len(rows))
-    owners = np.asarray(owner, dtype=np.int64)
+    sid_l: list[int] = []
+    ts_l: list[int] = []
+    value_l: list[float] = []
+    status_l: list[int] = []
+    for p in pendings:
+        sid_l += p.sids
+        ts_l += p.ts
+        value_l += p.values
+        status_l += p.statuses
+    counts = [len(p.sids) for p in pendings]
+    sid = np.array(sid_l, dtype=np.int64)
+    ts = np.array(ts_l, dtype=np.int64)
+    value = np.array(value_l, dtype=np.float64)
+    status = np.array(status_l, dtype=np.int16)
+    owners = np.repeat(np.arange(len(pendings), dtype=np.int64), counts)
+    offset = np.repeat(
+        np.array([p.station.utc_offset_min if p.station else 0 for p in pendings], np.int64),
+        counts,
+    )
     flag = np.asarray(ing.flagger(conn, sid, ts, value, status), dtype=np.int16)
     ing.store.ensure_partitions(conn, "observations", int(ts.min()), int(ts.max()))
     batch = Rows(owners, sid, ts, value, status, flag)
-    is_fix = np.array([pendings[o].correction_of is not None for o in owner], dtype=bool)
+    is_fix = np.repeat(np.array([p.correction_of is not None for p in pendings], bool), counts)
     touched: list[tuple[int, int, int]] = []
     new_idx = np.array([], dtype=np.int64)
     # ordinary files: insert what is new, leave what is there
@@ -186,8 +194,8 @@ def update_latest(ing: Ingestor, conn: Connection, pendings: list[Pending], rows
     )
     newest: dict[int, tuple[int, int]] = {}  # station -> (arrival of its latest file, newest time)
     for p in pendings:
-        if p.station is not None and p.rows:
-            t = max(r[1] for r in p.rows)
+        if p.station is not None and p.ts:
+            t = max(p.ts)
             arrived, seen = newest.get(p.station.id, (p.record.received_at, t))
             newest[p.station.id] = (max(arrived, p.record.received_at), max(seen, t))
     ing.store.execute_many(

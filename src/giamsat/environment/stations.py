@@ -74,6 +74,7 @@ class Registry:
         self._stations: dict[str, StationInfo] = {}
         self._parameters: dict[str, int] = {}
         self._series: dict[tuple[int, int], SeriesInfo] = {}
+        self.plans: dict[tuple[int, str], Any] = {}  # ingest's per-station plans (from the above)
         self._loaded_at = 0.0
 
     def refresh(self, conn: Connection, max_age: float = 60.0) -> None:
@@ -95,7 +96,13 @@ class Registry:
                 select(series.c.id, series.c.station_id, series.c.parameter_id, series.c.unit)
             )
         }
+        self.plans = {}
         self._loaded_at = time.monotonic()
+
+    def forget(self) -> None:
+        """Drop every cache (after a rolled-back transaction that may have created rows)."""
+        self._stations, self._parameters, self._series, self.plans = {}, {}, {}, {}
+        self._loaded_at = 0.0
 
     def station(self, conn: Connection, code: str) -> StationInfo | None:
         info = self._stations.get(code)

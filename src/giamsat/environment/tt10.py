@@ -13,8 +13,9 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from giamsat.environment.catalog import Catalog, default_catalog
@@ -47,8 +48,9 @@ class Problem:
         return out
 
 
-@dataclass(frozen=True)
-class FileName:
+class FileName(NamedTuple):
+    """The parts of a file name (a tuple: cheap to pass between processes)."""
+
     station_code: str
     province: str
     facility: str
@@ -70,16 +72,109 @@ class Reading(NamedTuple):
     line: int
 
 
-@dataclass
+FIELD_SEP, READING_SEP = "\x1f", "\x1e"  # in a signature; a line never holds READING_SEP
+
+
+class Columns(NamedTuple):
+    """A file's readings as columns, as bulk workers hand them to the main process.
+
+    ``signature`` names what is the same in every file of a station — each line's parameter,
+    whether it is known, its units and line number — so the main process resolves series and
+    unit conversions once per station and signature, not once per value (None when a field
+    holds a separator, and the signature would be ambiguous). ``epochs`` are the line times
+    read as UTC (:func:`local_epoch`); the station's offset is applied later.
+    """
+
+    signature: str | None
+    values: list[float]
+    epochs: list[int]
+    statuses: list[int]
+
+
 class ParsedFile:
-    name: FileName | None
-    readings: list[Reading] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    encoding: str = "utf-8"
+    """A parsed file: its name, readings and problems.
+
+    It pickles as columns (:class:`Columns`), far cheaper to move between processes than one
+    tuple per reading; the readings are rebuilt only when someone asks for them.
+    """
+
+    __slots__ = ("_columns", "_readings", "encoding", "name", "problems")
+
+    def __init__(
+        self,
+        name: FileName | None,
+        readings: list[Reading] | None = None,
+        problems: list[Problem] | None = None,
+        encoding: str = "utf-8",
+        columns: Columns | None = None,
+    ) -> None:
+        self.name = name
+        self.problems = problems if problems is not None else []
+        self.encoding = encoding
+        self._readings = readings if readings is not None or columns is not None else []
+        self._columns = columns
+
+    @property
+    def readings(self) -> list[Reading]:
+        if self._readings is None:
+            self._readings = _expand(self._columns)  # type: ignore[arg-type]
+        return self._readings
 
     @property
     def rejected(self) -> bool:
+        if self._readings is None and self._columns is not None:
+            return not self._columns.values
         return not self.readings
+
+    def columns(self) -> Columns:
+        """The readings as columns (computed once: call it after the readings are complete)."""
+        if self._columns is None:
+            self._columns = _columns(self.readings)
+        return self._columns
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        columns = self.columns()
+        readings = self._readings if columns.signature is None else None  # not rebuildable
+        return (ParsedFile, (self.name, readings, self.problems, self.encoding, columns))
+
+    def __repr__(self) -> str:
+        return f"ParsedFile({self.name!r}, {len(self.readings)} readings, {self.problems!r})"
+
+
+def _columns(readings: list[Reading]) -> Columns:
+    signature: str | None = READING_SEP.join(
+        [
+            f"{r.parameter}{FIELD_SEP}{r.known:d}{FIELD_SEP}{r.unit}{FIELD_SEP}{r.reported_unit}"
+            f"{FIELD_SEP}{r.line}"
+            for r in readings
+        ]
+    )
+    assert signature is not None
+    if readings and (
+        signature.count(FIELD_SEP) != 4 * len(readings)
+        or signature.count(READING_SEP) != len(readings) - 1
+    ):
+        signature = None
+    return Columns(
+        signature,
+        [r.value for r in readings],
+        [local_epoch(r.local_time) or 0 for r in readings],
+        [r.status for r in readings],
+    )
+
+
+def _expand(columns: Columns) -> list[Reading]:
+    if columns.signature is None:
+        raise ValueError("readings without a signature cannot be rebuilt")
+    out = []
+    parts = columns.signature.split(READING_SEP) if columns.values else []
+    for part, value, epoch, status in zip(
+        parts, columns.values, columns.epochs, columns.statuses, strict=True
+    ):
+        code, known, unit, reported, line = part.split(FIELD_SEP)
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch))
+        out.append(Reading(code, known == "1", value, unit, reported, stamp, status, int(line)))
+    return out
 
 
 def parse_name(filename: str) -> FileName | Problem:

@@ -115,9 +115,7 @@ def publish(pendings: list[Pending]) -> None:
         if p.station is not None and res.outcome in ("accepted", "corrected") and p.sids:
             values = [
                 {"parameter": code, "ts": ts, "value": value, "status": status}
-                for code, ts, value, status in zip(
-                    p.codes, p.ts, p.values, p.statuses, strict=True
-                )
+                for code, ts, value, status in zip(p.codes, p.ts, p.values, p.statuses, strict=True)
             ]
             events.publish("env.observations", {"station": p.station.code, "values": values})
 

@@ -63,16 +63,17 @@ def env_ingest(
     # On SQLite a write transaction also locks the attached archive, so workers writing it would
     # wait for each of the main's transactions (and it for them): there the main archives.
     archive_url = None if store.is_sqlite else (store.url, store.archive_url)
-    for path, item in read_all(files, app.settings.max_file_bytes, archive_url):
-        if isinstance(item, OSError):
-            unreadable += 1
-            typer.echo(f"{path}: error: cannot read ({item.strerror})", err=True)
-            continue
-        batch.append(item)
-        if len(batch) >= BATCH:
+    with store.held_open():
+        for path, item in read_all(files, app.settings.max_file_bytes, archive_url):
+            if isinstance(item, OSError):
+                unreadable += 1
+                typer.echo(f"{path}: error: cannot read ({item.strerror})", err=True)
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
     if progress:
         progress.close()
     out = summary.as_dict()

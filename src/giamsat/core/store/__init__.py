@@ -6,8 +6,8 @@ Every module reaches the database through here; schema changes go through Alembi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,24 @@ class Store:
     def write(self) -> AbstractContextManager[Connection]:
         """A write transaction (see :func:`write_transaction`)."""
         return write_transaction(self.engine)
+
+    @contextmanager
+    def held_open(self) -> Iterator[None]:
+        """For bulk work on SQLite: hold one idle connection open meanwhile.
+
+        Each transaction opens and closes its own connection (no pool); when the last one to
+        a WAL database closes, SQLite checkpoints and removes the WAL, so bulk ingest paid a
+        full checkpoint three times per batch. With a connection held, checkpoints come only
+        when the WAL has grown (``wal_autocheckpoint``). Elsewhere this does nothing.
+        """
+        if not self.is_sqlite:
+            yield
+            return
+        keeper = self.engine.raw_connection()
+        try:
+            yield
+        finally:
+            keeper.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

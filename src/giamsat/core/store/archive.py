@@ -65,15 +65,19 @@ class Archive:
                 values = ", ".join([f"({mark}, {mark}, {mark}, {mark})"] * len(part))
                 cur.execute(
                     f"INSERT INTO {ARCHIVE_SCHEMA}.raw_files (sha256, size, stored_at, data) VALUES {values} "
-                    "ON CONFLICT (sha256) DO NOTHING RETURNING sha256",
+                    "ON CONFLICT (sha256) DO NOTHING RETURNING sha256, id",
                     [v for sha, data in part for v in (sha, len(data), now, data)],
                 )
-                fresh.update(bytes(r[0]) for r in cur.fetchall())
-                cur.execute(
-                    f"SELECT sha256, id FROM {ARCHIVE_SCHEMA}.raw_files WHERE sha256 IN ({', '.join([mark] * len(part))})",
-                    [sha for sha, _ in part],
-                )
-                known.update((bytes(sha), blob_id) for sha, blob_id in cur.fetchall())
+                for sha, blob_id in cur.fetchall():
+                    fresh.add(bytes(sha))
+                    known[bytes(sha)] = blob_id
+                old = [sha for sha, _ in part if sha not in known]  # archived before
+                if old:
+                    cur.execute(
+                        f"SELECT sha256, id FROM {ARCHIVE_SCHEMA}.raw_files WHERE sha256 IN ({', '.join([mark] * len(old))})",
+                        old,
+                    )
+                    known.update((bytes(sha), blob_id) for sha, blob_id in cur.fetchall())
             cur.close()
         seen: set[bytes] = set()
         out = []

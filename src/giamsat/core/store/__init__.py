@@ -66,6 +66,7 @@ def make_engine(url: str, archive_path: str | None = None, **kwargs: Any) -> Eng
                 cur.execute(f"ATTACH DATABASE ? AS {ARCHIVE_SCHEMA}", (archive_path,))
                 cur.execute(f"PRAGMA {ARCHIVE_SCHEMA}.journal_mode=WAL")
                 cur.execute(f"PRAGMA {ARCHIVE_SCHEMA}.synchronous=NORMAL")
+                cur.execute(f"PRAGMA {ARCHIVE_SCHEMA}.cache_size=-65536")
             cur.close()
 
         @event.listens_for(engine, "begin")

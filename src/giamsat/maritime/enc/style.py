@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from giamsat.maritime.enc.display import CATEGORIES, category_rank, class_info, colours
+from giamsat.maritime.enc.sectors import SECTOR_CLASS
 
 SOURCE = "enc"
 LAYER = "enc"
@@ -409,6 +410,43 @@ def build_style(
             "icon-offset": [0, -26],
             "icon-allow-overlap": True,
             "icon-size": 0.6,
+        },
+    )
+    sector = _classes(SECTOR_CLASS)
+    add(
+        "enc-light-sector-legs",
+        "line",
+        "lights",
+        "standard",
+        [sector, ["==", ["get", "_part"], "leg"]],
+        paint={"line-color": c("CHBLK"), "line-width": 1, "line-dasharray": [4, 3]},
+    )
+    arc = ["==", ["get", "_part"], "arc"]
+    add(
+        "enc-light-sectors-outline",
+        "line",
+        "lights",
+        "standard",
+        [sector, arc],
+        paint={"line-color": c("CHBLK"), "line-width": 4},
+    )
+    add(
+        "enc-light-sectors",
+        "line",
+        "lights",
+        "standard",
+        [sector, arc],
+        paint={
+            "line-color": [
+                "match",
+                ["get", "_col"],
+                "LITRD",
+                c("LITRD"),
+                "LITGN",
+                c("LITGN"),
+                c("LITYW"),
+            ],
+            "line-width": 2,
         },
     )
     add(

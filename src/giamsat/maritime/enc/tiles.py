@@ -27,6 +27,7 @@ from giamsat.maritime.enc.portrayal import (
     zoom_range,
 )
 from giamsat.maritime.enc.reader import CellData
+from giamsat.maritime.enc.sectors import sector_rows
 
 LAYER = "enc"
 KEEP = (
@@ -103,6 +104,14 @@ def display_table(cell: CellData) -> tuple[pa.Table, set[str]]:
         )
         if objname == "LIGHTS":
             cols["_txt"] = pa.array([light_description(r) or None for r in rows], pa.string())
+            minz = cols["_minz"].to_pylist()
+            sectors = sector_rows(
+                [{**r, "_minz": z} for r, z in zip(rows, minz, strict=True)],
+                cell.geometries(objname),
+                cell.compilation_scale or 50_000,
+            )
+            if sectors:
+                parts.append(_sector_columns(sectors, cell.name))
         if objname in POINT_DANGERS:
             cols["_wdepth"] = pa.array(
                 _water_depth_under(cell, cell.geometries(objname)), pa.float64()
@@ -121,6 +130,19 @@ def display_table(cell: CellData) -> tuple[pa.Table, set[str]]:
         arrays = [cols.get(k, pa.nulls(n, t)) for k, t in fields.items()]
         tables.append(pa.table([*arrays, cols["geometry"]], names=[*fields, "geometry"]))
     return pa.concat_tables(tables), symbols
+
+
+def _sector_columns(rows: list[dict[str, Any]], cell_name: str) -> dict[str, pa.Array]:
+    n = len(rows)
+    return {
+        "OBJNAME": pa.array([r["OBJNAME"] for r in rows], pa.string()),
+        "LNAM": pa.array([r["LNAM"] for r in rows], pa.string()),
+        "_col": pa.array([r["_col"] for r in rows], pa.string()),
+        "_part": pa.array([r["_part"] for r in rows], pa.string()),
+        "_minz": pa.array([r["_minz"] for r in rows], pa.float64()),
+        "_cell": pa.array([cell_name] * n, pa.string()),
+        "geometry": pa.array(shapely.to_wkb([r["geometry"] for r in rows]).tolist(), pa.binary()),
+    }
 
 
 def write_pmtiles(cell: CellData, target: Path) -> TileStats:

@@ -367,6 +367,15 @@ class Members(BaseModel):
     mmsi: list[int]
 
 
+def _read(ctx: Any, fn: Any, *args: Any) -> Any:
+    """``fn(conn, *args)`` on a read connection; a missing row is the caller's 404."""
+    try:
+        with ctx.store.engine.connect() as conn:
+            return fn(conn, *args)
+    except LookupError as exc:
+        raise _user_error(exc) from None
+
+
 def _write(ctx: Any, fn: Any, *args: Any, reload: bool = True) -> Any:
     try:
         with ctx.store.write() as conn:
@@ -394,11 +403,7 @@ def create_group(body: GroupIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
 @router.get("/groups/{group_id}")
 def group(group_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     """A group and its members (MMSIs)."""
-    try:
-        with ctx.store.engine.connect() as conn:
-            return manage.group_row(conn, group_id)
-    except LookupError as exc:
-        raise _user_error(exc) from None
+    return _read(ctx, manage.group_row, group_id)
 
 
 @router.patch("/groups/{group_id}")
@@ -482,11 +487,7 @@ def create_route(body: RouteIn, ctx: Ctx, principal: Writer) -> dict[str, Any]:
 
 @router.get("/routes/{route_id}")
 def route(route_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
-    try:
-        with ctx.store.engine.connect() as conn:
-            return manage.route_row(conn, route_id)
-    except LookupError as exc:
-        raise _user_error(exc) from None
+    return _read(ctx, manage.route_row, route_id)
 
 
 @router.patch("/routes/{route_id}")
@@ -671,12 +672,10 @@ def import_atons_enc(
 @router.get("/atons/{mmsi}")
 def aton(mmsi: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
     """One AtoN: registry data, live status and its own alert thresholds."""
-    try:
-        with ctx.store.engine.connect() as conn:
-            row = manage.aton_row(conn, mmsi)
-            row["config"] = manage.get_aton_config(conn, mmsi)
-    except LookupError as exc:
-        raise _user_error(exc) from None
+    row = _read(
+        ctx,
+        lambda conn: manage.aton_row(conn, mmsi) | {"config": manage.get_aton_config(conn, mmsi)},
+    )
     row["aid_type_text"] = lookups.aton_type(row.get("aid_type"), principal.language)
     row["light_text"] = lookups.light_status(row.get("light"), principal.language)
     row["racon_text"] = lookups.racon_status(row.get("racon"), principal.language)
@@ -861,11 +860,7 @@ def import_zones(
 
 @router.get("/zones/{zone_id}")
 def zone(zone_id: int, ctx: Ctx, principal: Reader) -> dict[str, Any]:
-    try:
-        with ctx.store.engine.connect() as conn:
-            return manage.zone_row(conn, zone_id)
-    except LookupError as exc:
-        raise _user_error(exc) from None
+    return _read(ctx, manage.zone_row, zone_id)
 
 
 @router.patch("/zones/{zone_id}")

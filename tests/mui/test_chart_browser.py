@@ -5,6 +5,7 @@ alarm sent through the live hub pops up and can be acknowledged."""
 
 from __future__ import annotations
 
+import time
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -353,6 +354,38 @@ def test_playback_of_a_vessel_track(chart_page: Any, harbour: Harbour) -> None:
         "() => __muiMap.queryRenderedFeatures({layers: ['mui-tracks', 'mui-playback']}).length === 0",
         timeout=10000,
     )
+    assert not p.errors, p.errors
+
+
+def test_playback_speed_is_a_multiple_of_real_time(chart_page: Any, harbour: Harbour) -> None:
+    """×3600 plays the two-hour track in about two seconds; 'whole track in 1 minute' would
+    still be at the start then."""
+    p = chart_page("operator")
+    p.open("?lon=106.95&lat=20.765&z=10")
+    p.page.fill("[data-playback=mmsi]", str(SLIDER_MMSI))
+    p.page.select_option("[data-playback=speed]", "3600")
+    p.page.click("[data-action=play]")
+    started = time.monotonic()
+    p.page.wait_for_function(
+        "() => { const s = document.querySelector('[data-slider]'); "
+        "return s.dataset.mode === 'past' && s.value === '1000'; }",
+        timeout=20000,
+    )
+    took = time.monotonic() - started
+    assert took < 15, took  # the 1-minute default would need 60 s
+    shown = int(p.page.get_attribute("[data-time]", "data-time"))
+    assert shown >= harbour.now - 120  # the end of the track
+    p.page.select_option("[data-playback=speed]", "fit")
+    p.page.click("[data-action=play]")  # again, now a minute for the whole track
+    p.page.wait_for_function(
+        "() => { const v = Number(document.querySelector('[data-slider]').value); "
+        "return v > 0 && v < 1000; }",
+        timeout=20000,
+    )
+    p.page.wait_for_timeout(3000)
+    value = int(p.page.eval_on_selector("[data-slider]", "el => Number(el.value)"))
+    assert value <= 200, value  # ~3 s of 60 s (×3600 would have ended)
+    p.page.click("[data-action=play]")  # pause
     assert not p.errors, p.errors
 
 

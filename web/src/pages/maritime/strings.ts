@@ -55,6 +55,8 @@ addStrings({
   m_past_mode: ["Xem lại", "Look back"],
   m_play: ["Phát lại", "Play"],
   m_pause: ["Dừng", "Pause"],
+  m_speed: ["Tốc độ phát lại", "Playback speed"],
+  m_speed_fit: ["Cả hành trình trong 1 phút", "Whole track in 1 minute"],
   m_playback_of: ["Phát lại hành trình của (MMSI, nhóm)", "Play back tracks of (MMSI, group)"],
   m_back_live: ["Về trực tuyến", "Back to live"],
   m_search: ["Tìm tàu", "Find vessels"],

@@ -8,6 +8,8 @@ import type { TrackLayer } from "./tracks";
 import type { VesselLayer } from "./vessels";
 
 const SPANS: [string, number][] = [["1 h", 3600], ["6 h", 21600], ["24 h", 86400], ["7 d", 604800]];
+// playback speed: the whole track in one minute, or a multiple of real time
+const SPEEDS = ["fit", "10", "60", "600", "3600"];
 
 export function timeSlider(vessels: VesselLayer, tracks: TrackLayer, groups: () => { id: number; name: string }[]): HTMLElement {
   let span = 86400;
@@ -21,6 +23,12 @@ export function timeSlider(vessels: VesselLayer, tracks: TrackLayer, groups: () 
   const who = h("input", { placeholder: "MMSI, MMSI…", size: 16, "data-playback": "mmsi" });
   const groupSel = select([["", t("m_group")]], "", () => {}, { "data-playback": "group" });
   const play = h("button", { "data-action": "play" }, t("m_play"));
+  const speedSel = select(
+    SPEEDS.map((v) => [v, v === "fit" ? t("m_speed_fit") : `×${v}`] as [string, string]),
+    "fit",
+    () => {},
+    { "data-playback": "speed", title: t("m_speed"), "aria-label": t("m_speed") },
+  );
   const at = () => end - span + Math.round((Number(range.value) / 1000) * span);
 
   async function picture(ts: number): Promise<void> {
@@ -88,13 +96,16 @@ export function timeSlider(vessels: VesselLayer, tracks: TrackLayer, groups: () 
     span = Math.max(600, end - Math.min(...times));
     range.value = "0";
     play.textContent = t("m_pause");
-    const started = performance.now();
-    const from = 0;
+    let position = 0; // 0..1 of the tracks' time; the speed may change while playing
+    let last = performance.now();
     const step = () => {
-      const f = Math.min(1, (performance.now() - started) / 60000 + from / 1000); // the window in one minute
-      range.value = String(Math.round(f * 1000));
+      const now = performance.now();
+      const perMs = speedSel.value === "fit" ? 1 / 60000 : Number(speedSel.value) / (span * 1000);
+      position = Math.min(1, position + (now - last) * perMs);
+      last = now;
+      range.value = String(Math.round(position * 1000));
       moved();
-      if (f < 1 && playing) playing = requestAnimationFrame(step);
+      if (position < 1 && playing) playing = requestAnimationFrame(step);
       else stop();
     };
     playing = requestAnimationFrame(step);
@@ -104,7 +115,7 @@ export function timeSlider(vessels: VesselLayer, tracks: TrackLayer, groups: () 
   live.addEventListener("click", goLive);
   play.addEventListener("click", () => startPlayback().catch((e) => toast(e.message, "error")));
   const spanSel = select(SPANS.map(([l, s]) => [String(s), l] as [string, string]), String(span), (v) => { span = Number(v); end = Math.floor(Date.now() / 1000); if (range.dataset.mode) moved(); }, { "data-span": "1" });
-  const el = h("div", { class: "mui-time" }, h("strong", null, t("m_time")), spanSel, range, label, live, h("span", { class: "mui-sep" }), t("m_playback_of"), who, groupSel, play);
+  const el = h("div", { class: "mui-time" }, h("strong", null, t("m_time")), spanSel, range, label, live, h("span", { class: "mui-sep" }), t("m_playback_of"), who, groupSel, speedSel, play);
   el.addEventListener("focusin", () => {
     const options = groups();
     if (groupSel.options.length !== options.length + 1) {

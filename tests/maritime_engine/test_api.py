@@ -378,3 +378,46 @@ def test_import_atons_from_an_enc_cell(client_for, harbour, shared) -> None:
         assert row["kind"] == "buoy" and row["radius_m"] == 40 and row["enc_id"] == ident
     missing = c.post(f"{API}/atons/import-enc", json={"mmsi": {"AA4C1XMS:nope": 995740199}})
     assert missing.status_code == 422 and "nope" in missing.text
+
+
+def test_vessel_static_log_lists_what_changed(client_for, harbour) -> None:
+    from sqlalchemy import delete, select
+
+    from giamsat.maritime.schema import vessel_static_log
+
+    c = client_for("ministry")
+    ship = SHIPS[574001001]
+    first = c.get(f"{API}/vessels/{ship.mmsi}/static-log").json()["items"]
+    assert first, "the engine logs the static data it first hears"
+    oldest = {ch["field"]: ch for ch in first[-1]["changes"]}
+    assert oldest["name"] == {"field": "name", "old": None, "new": ship.name}
+    with harbour.store.engine.connect() as conn:
+        latest = (
+            conn.execute(
+                select(vessel_static_log.c.fields)
+                .where(vessel_static_log.c.mmsi == ship.mmsi)
+                .order_by(vessel_static_log.c.ts.desc())
+            )
+            .scalars()
+            .first()
+        )
+    later = T0 + 86_400  # after everything the other tests look at
+    changed = {**latest, "destination": "SINGAPORE", "callsign": "XVTC9"}
+    with harbour.store.write() as conn:
+        conn.execute(vessel_static_log.insert().values(mmsi=ship.mmsi, ts=later, fields=changed))
+    try:
+        items = c.get(f"{API}/vessels/{ship.mmsi}/static-log").json()["items"]
+        assert items[0]["ts"] == later
+        assert items[0]["changes"] == [
+            {"field": "callsign", "old": latest.get("callsign"), "new": "XVTC9"},
+            {"field": "destination", "old": latest.get("destination"), "new": "SINGAPORE"},
+        ]
+        assert len(items) == len(first) + 1
+        assert c.get(f"{API}/vessels/111111111/static-log").json()["items"] == []
+    finally:
+        with harbour.store.write() as conn:
+            conn.execute(
+                delete(vessel_static_log).where(
+                    vessel_static_log.c.mmsi == ship.mmsi, vessel_static_log.c.ts == later
+                )
+            )

@@ -17,7 +17,7 @@ from giamsat.config import Settings
 from giamsat.core.events import EventHub
 from giamsat.core.store import Store
 from giamsat.maritime import scenario
-from giamsat.maritime.schema import tracks, vessels
+from giamsat.maritime.schema import tracks, vessel_static_log, vessels
 from tests.conftest import BACKENDS, database_url
 from tests.enc.conftest import corpus, imported_library  # noqa: F401  (fixtures)
 from tests.maritime_engine.conftest import fill
@@ -68,6 +68,9 @@ def _seed_slider_vessel(store: Store, now: int, t1: int, t2: int) -> None:
                 note="",
             )
         )
+        static = {"name": "SLIDER TEST", "callsign": "XVST1", "ship_type": 70, "length": 90}
+        for ts, fields in ((t1, {**static, "name": "SLIDER OLD"}), (t2, static)):
+            conn.execute(vessel_static_log.insert().values(mmsi=SLIDER_MMSI, ts=ts, fields=fields))
         for ts, (lat, lon) in ((t1, P1), (t2, P2), (now - 30, P3)):
             conn.execute(
                 tracks.insert().values(

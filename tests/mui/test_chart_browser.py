@@ -307,6 +307,9 @@ def test_time_slider_shows_past_position(chart_page: Any, harbour: Harbour) -> N
     box = _canvas_box(p)
     p.page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
     p.page.wait_for_selector(f"[data-vessel='{SLIDER_MMSI}'] [data-state-at]", timeout=10000)
+    renamed = p.page.locator(f"[data-static-log='{SLIDER_MMSI}'] [data-change=name]").first
+    renamed.wait_for(timeout=10000)  # the static-data log, newest first: renamed at t2
+    assert "SLIDER OLD → SLIDER TEST" in renamed.inner_text(), renamed.inner_text()
     first_lat = p.page.locator(
         f"[data-vessel='{SLIDER_MMSI}'] [data-field=lat] td"
     ).first.inner_text()

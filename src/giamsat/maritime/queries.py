@@ -201,6 +201,28 @@ def static_at(conn: Connection, mmsi: int, t: int) -> dict[str, Any] | None:
     return {**row.fields, "static_ts": row.ts}
 
 
+def static_changes(conn: Connection, mmsi: int, limit: int = 100) -> list[dict[str, Any]]:
+    """The vessel's static-data log as changes, newest first: ``{"ts", "changes": [{"field",
+    "old", "new"}]}`` (the oldest entry lists what was first known, ``old`` None)."""
+    rows = conn.execute(
+        select(vessel_static_log.c.ts, vessel_static_log.c.fields)
+        .where(vessel_static_log.c.mmsi == mmsi)
+        .order_by(vessel_static_log.c.ts.desc())
+        .limit(limit + 1)  # one more: what the oldest shown entry changed from
+    ).all()
+    out: list[dict[str, Any]] = []
+    for i, row in enumerate(rows[:limit]):
+        before: dict[str, Any] = rows[i + 1].fields if i + 1 < len(rows) else {}
+        changes = [
+            {"field": key, "old": before.get(key), "new": row.fields.get(key)}
+            for key in sorted(set(before) | set(row.fields))
+            if before.get(key) != row.fields.get(key)
+        ]
+        if changes:
+            out.append({"ts": row.ts, "changes": changes})
+    return out
+
+
 def vessel_state_at(
     conn: Connection, mmsi: int, t: int, lookback: int = 3600, lang: str = "vi"
 ) -> dict[str, Any] | None:

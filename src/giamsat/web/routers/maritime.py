@@ -264,6 +264,17 @@ def patch_vessel(
     return found or {}
 
 
+@router.get("/vessels/{mmsi}/static-log")
+def vessel_static_log(
+    mmsi: int, ctx: Ctx, principal: Reader, limit: int = Query(100, ge=1, le=1000)
+) -> dict[str, Any]:
+    """What changed in the vessel's static data (name, call sign, type, size…) and when,
+    newest first."""
+    with ctx.store.engine.connect() as conn:
+        items = queries.static_changes(conn, mmsi, limit)
+    return {"mmsi": mmsi, "items": items, "total": len(items)}
+
+
 @router.get("/vessels/{mmsi}/state")
 def vessel_state(
     mmsi: int,

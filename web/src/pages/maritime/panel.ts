@@ -1,5 +1,6 @@
 // The side panel: every decoded field of a vessel or AtoN with its label (vi/en), the vessel's
-// recent history (track of the last 24 h, shown on the chart) and the AtoN's voltage chart.
+// static-data changes and recent history (track of the last 24 h, shown on the chart) and the
+// AtoN's voltage chart.
 import { api } from "../../api";
 import { h } from "../../dom";
 import { fmtTime } from "../../format";
@@ -60,18 +61,38 @@ export async function vesselPanel(mmsi: number, tracks: TrackLayer, at: number |
         h("tbody", null, pts.slice(-30).reverse().map((p) => h("tr", null, h("td", null, fmtTime(p.ts, 420, true)), h("td", null, p.lat.toFixed(5)), h("td", null, p.lon.toFixed(5)), h("td", null, p.sog ?? "-"), h("td", null, p.cog ?? "-"))))),
     );
   };
+  const staticLog = h("div", { class: "mui-static-log", "data-static-log": mmsi });
+  api(`/maritime/vessels/${mmsi}/static-log`, { query: { limit: 20 } })
+    .then((log) => staticLog.replaceChildren(staticChanges(log.items)))
+    .catch(() => staticLog.replaceChildren());
   const title = v.name || String(mmsi);
   if (autoTrack) showTrack().catch(() => {}); // the recent history comes with the details
   return h("div", { class: "mui-detail", "data-vessel": mmsi },
     h("h3", null, title),
     then ? [h("h4", { "data-state-at": at }, `${t("m_picture_at")} ${fmtTime(at, 420, true)}`), fieldTable(flatten(then)), h("h4", null, t("m_live_mode"))] : null,
     fieldTable(v),
+    h("h4", null, t("m_static_log")),
+    staticLog,
     h("h4", null, t("m_history")),
     h("div", { class: "mui-row" },
       h("button", { onclick: showTrack, "data-action": "track" }, t("m_show_track")),
       h("a", { class: "button", href: `/api/v1/maritime/vessels/${mmsi}/track?format=gpx`, download: "" }, "GPX"),
       h("a", { class: "button", href: `/api/v1/maritime/vessels/${mmsi}/track?format=csv`, download: "" }, "CSV")),
     history);
+}
+
+/** The static-data log, newest first: one row per changed field ("old → new"). */
+function staticChanges(items: { ts: number; changes: { field: string; old: unknown; new: unknown }[] }[]): HTMLElement {
+  if (!items.length) return h("p", { class: "small muted" }, t("no_data"));
+  const rows = items.flatMap((item) =>
+    item.changes.map((c, i) =>
+      h("tr", { "data-change": c.field },
+        h("td", null, i === 0 ? fmtTime(item.ts, 420, true) : ""),
+        h("td", null, word("f_", c.field)),
+        h("td", null, c.old === null || c.old === undefined ? value(c.field, c.new) : `${value(c.field, c.old)} → ${value(c.field, c.new)}`))));
+  return h("table", { class: "grid small" },
+    h("thead", null, h("tr", null, h("th", null, t("m_time")), h("th", null, t("m_field")), h("th", null, t("m_change")))),
+    h("tbody", null, rows));
 }
 
 export async function atonPanel(mmsi: number): Promise<HTMLElement> {

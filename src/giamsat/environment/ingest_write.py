@@ -42,14 +42,13 @@ def write(ing: Ingestor, conn: Connection, pendings: list[Pending], now: int) ->
     value = np.array(value_l, dtype=np.float64)
     status = np.array(status_l, dtype=np.int16)
     owners = np.repeat(np.arange(len(pendings), dtype=np.int64), counts)
-    offset = np.repeat(
-        np.array([p.station.utc_offset_min if p.station else 0 for p in pendings], np.int64),
-        counts,
-    )
+    # per-file values spread to the file's rows: one Python step per file, not per value
+    file_offset = [p.station.utc_offset_min if p.station else 0 for p in pendings]
+    offset = np.array(file_offset, np.int64)[owners]
     flag = np.asarray(ing.flagger(conn, sid, ts, value, status), dtype=np.int16)
     ing.store.ensure_partitions(conn, "observations", int(ts.min()), int(ts.max()))
     batch = Rows(owners, sid, ts, value, status, flag)
-    is_fix = np.repeat(np.array([p.correction_of is not None for p in pendings], bool), counts)
+    is_fix = np.array([p.correction_of is not None for p in pendings], bool)[owners]
     touched: list[tuple[int, int, int]] = []
     new_idx = np.array([], dtype=np.int64)
     # ordinary files: insert what is new, leave what is there
@@ -85,9 +84,8 @@ def write(ing: Ingestor, conn: Connection, pendings: list[Pending], now: int) ->
     update_latest(ing, conn, pendings, batch)
     stored = np.concatenate([new_idx, fix])
     if len(stored):
-        received_at = np.fromiter(
-            (pendings[o].record.received_at for o in owners[stored]), np.int64, len(stored)
-        )
+        arrival = np.array([p.record.received_at for p in pendings], np.int64)
+        received_at = arrival[owners[stored]]
         ing.after_write(
             conn,
             Written(
